@@ -1,0 +1,110 @@
+"""The model protocol: the only thing scorers, baselines and reports know about a model.
+
+Backends answer two kinds of request, both tagged with the adapter to use
+(``None`` = the base model, adapter disabled). Keeping the adapter on the
+request, not on the backend, is what lets one loaded model serve the live base
+comparison, a checkpoint sweep and a training callback without reloading.
+
+A user can replace the ``forgetting_model`` fixture in ``conftest.py`` with any
+object that satisfies :class:`Backend`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence, runtime_checkable
+
+Message = tuple[str, str]
+"""A chat message as ``(role, content)``."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What the model is asked: chat messages, or raw text when ``chat`` is false."""
+
+    messages: tuple[Message, ...] = ()
+    text: str = ""
+    chat: bool = True
+
+    @staticmethod
+    def of(text: str, *, system: str | None = None, chat: bool = True) -> "Prompt":
+        if not chat:
+            return Prompt(text=text, chat=False)
+        msgs: list[Message] = []
+        if system:
+            msgs.append(("system", system))
+        msgs.append(("user", text))
+        return Prompt(messages=tuple(msgs), chat=True)
+
+    @property
+    def user_text(self) -> str:
+        """The last user turn (or the raw text), for reports."""
+        if not self.chat:
+            return self.text
+        for role, content in reversed(self.messages):
+            if role == "user":
+                return content
+        return self.messages[-1][1] if self.messages else ""
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """Greedy decoding settings; part of every cache key and baseline."""
+
+    max_new_tokens: int = 128
+    stop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    prompt: Prompt
+    settings: GenerationSettings = field(default_factory=GenerationSettings)
+    adapter: str | None = None
+
+
+@dataclass(frozen=True)
+class LoglikelihoodRequest:
+    """Log-probability of ``continuation`` right after ``prompt``.
+
+    Backends should group requests that share a prompt and adapter so the
+    prompt is encoded once for all candidate continuations.
+    """
+
+    prompt: Prompt
+    continuation: str
+    adapter: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelIdentity:
+    """Who answered: recorded in baselines and reports, and keys the output cache."""
+
+    name: str
+    fingerprint: str
+    adapter: str | None = None
+    adapter_fingerprint: str | None = None
+    backend: str = "transformers"
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "name": self.name,
+            "fingerprint": self.fingerprint,
+            "adapter": self.adapter,
+            "adapter_fingerprint": self.adapter_fingerprint,
+            "backend": self.backend,
+        }
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What the plugin needs from a model. Results come back in request order."""
+
+    def generate(self, requests: Sequence[GenerateRequest]) -> list[str]: ...
+
+    def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[float]: ...
+
+    def identity(self, adapter: str | None = None) -> ModelIdentity: ...
+
+    @property
+    def adapters(self) -> tuple[str, ...]:
+        """Names of the adapters loaded on top of the base model, in load order."""
+        ...
