@@ -60,6 +60,8 @@ class MetricSpec:
     per_case: Callable[[CaseOutcome], float | None] | None = None
     binary: bool = False
     tolerance: float = 0.0
+    unit: str = "rate"
+    """``rate`` metrics live in [0, 1] and take the suite-wide ``tolerance``; others only per-metric ones."""
 
 
 def mean_metric(
@@ -70,6 +72,7 @@ def mean_metric(
     *,
     binary: bool = False,
     tolerance: float = 0.0,
+    unit: str = "rate",
 ) -> MetricSpec:
     """A metric that is the mean of per-case values (a rate when ``binary``)."""
 
@@ -77,7 +80,7 @@ def mean_metric(
         vals = [v for v in (per_case(o) for o in outcomes) if v is not None]
         return sum(vals) / len(vals) if vals else None
 
-    return MetricSpec(name, direction, description, compute, per_case, binary, tolerance)
+    return MetricSpec(name, direction, description, compute, per_case, binary, tolerance, unit)
 
 
 Request = Union["GenerateRequest", "LoglikelihoodRequest"]
@@ -88,6 +91,10 @@ class Family:
 
     name: str = ""
     primary_metric: str = ""
+
+    def primary(self, role: str) -> str:
+        """The metric that stands for the suite in verdicts and sweeps."""
+        return self.primary_metric
 
     def requests(self, suite: "Suite", case: "Case", adapter: str | None) -> list[Request]:
         raise NotImplementedError

@@ -1,0 +1,25 @@
+"""pytest-forgetting: catch catastrophic forgetting in fine-tuned language models with pytest."""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .model.protocol import (  # noqa: E402
+    Backend,
+    GenerateRequest,
+    GenerationSettings,
+    LoglikelihoodRequest,
+    ModelIdentity,
+    Prompt,
+)
+from .scoring.refusal_detector import detect_refusal  # noqa: E402
+
+__all__ = [
+    "Backend",
+    "GenerateRequest",
+    "GenerationSettings",
+    "LoglikelihoodRequest",
+    "ModelIdentity",
+    "Prompt",
+    "detect_refusal",
+    "__version__",
+]

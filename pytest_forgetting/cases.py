@@ -1,0 +1,328 @@
+"""Suite files: YAML -> JSON Schema validation -> frozen ``Suite`` / ``Case``.
+
+Everything a user can get wrong in a suite file is caught here, before any
+model work, and reported as a :class:`SuiteError` naming the file, the YAML
+line, the field's JSON path and the fix. YAML is read with ``safe_load``
+semantics only (``SafeLoader``), so a suite file cannot construct objects.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError, ValidationError
+
+from .errors import SuiteError
+from .model.protocol import GenerationSettings, Prompt
+
+FAMILIES = ("format_overuse", "refusal", "label_collapse", "tone", "helpfulness")
+SUITE_SUFFIXES = (".forgetting.yaml", ".forgetting.yml")
+
+FAMILY_CASE_KEYS: dict[str, frozenset[str]] = {
+    "format_overuse": frozenset({"expect_format"}),
+    "refusal": frozenset({"should_refuse"}),
+    "label_collapse": frozenset({"label"}),
+    "tone": frozenset({"max_words", "min_words", "required_phrases", "forbidden_phrases"}),
+    "helpfulness": frozenset({"answers", "regex", "must_not_contain"}),
+}
+_COMMON_CASE_KEYS = frozenset({"id", "prompt", "messages", "system", "max_new_tokens", "stop", "tags", "notes"})
+
+
+@dataclass(frozen=True)
+class Case:
+    """One prompt and what the suite expects of its answer."""
+
+    id: str
+    prompt: Prompt
+    settings: GenerationSettings
+    expect: Mapping[str, Any]
+    tags: tuple[str, ...] = ()
+    line: int | None = None
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A suite file: a family, a role, settings and cases."""
+
+    name: str
+    path: Path
+    family: str
+    role: str
+    cases: tuple[Case, ...]
+    config: Mapping[str, Any] = field(default_factory=dict)
+    workflow: str | None = None
+    description: str = ""
+    alpha: float = 0.05
+    tolerance: float | None = None
+    metric_tolerances: Mapping[str, float] = field(default_factory=dict)
+    primary_metric: str | None = None
+    line: int | None = None
+
+    def case(self, case_id: str) -> Case:
+        for c in self.cases:
+            if c.id == case_id:
+                return c
+        raise KeyError(case_id)
+
+
+def is_suite_file(path: Path) -> bool:
+    return path.name.endswith(SUITE_SUFFIXES)
+
+
+def suite_name_from_path(path: Path) -> str:
+    name = path.name
+    for suffix in SUITE_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    text = resources.files("pytest_forgetting").joinpath("schema/suite.schema.json").read_text("utf-8")
+    return Draft202012Validator(json.loads(text))
+
+
+def _json_path(parts: Any) -> str:
+    out = "$"
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+def _line_of(node: yaml.Node | None, parts: list[Any]) -> int | None:
+    """Walk the composed YAML node tree along a JSON path to find the line."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for p in parts:
+        if isinstance(node, yaml.MappingNode):
+            nxt = None
+            for k, v in node.value:
+                if k.value == p:
+                    nxt = v
+                    line = k.start_mark.line + 1
+                    break
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(p, int) and p < len(node.value):
+            node = node.value[p]
+            line = node.start_mark.line + 1
+        else:
+            break
+        if node is None:
+            break
+    return line
+
+
+def _describe(err: ValidationError) -> tuple[str, str | None]:
+    """Turn a jsonschema error into (message, fix) a person can act on."""
+    if err.validator in ("unevaluatedProperties", "additionalProperties"):
+        m = re.findall(r"'([^']+)'", err.message)
+        keys = ", ".join(repr(k) for k in m) if m else "a key"
+        allowed = sorted(err.schema.get("properties", {}).keys()) if isinstance(err.schema, dict) else []
+        fix = "remove or rename it" + (f"; allowed keys here: {', '.join(allowed)}" if allowed else "")
+        return f"unknown key {keys}", fix
+    if err.validator == "required":
+        return err.message, "add the missing field"
+    if err.validator == "enum":
+        return f"{err.instance!r} is not one of {err.validator_value}", "use one of the listed values"
+    if err.validator == "type":
+        return f"expected {err.validator_value}, got {type(err.instance).__name__} {err.instance!r}"[:300], None
+    if err.validator == "oneOf" and isinstance(err.instance, dict):
+        return "a case needs exactly one of 'prompt' or 'messages'", "give the case a prompt: (or messages:), not both"
+    if err.validator == "anyOf" and isinstance(err.instance, dict):
+        return "a helpfulness case needs 'answers' or 'regex'", "add answers: [..] or regex: '...'"
+    return err.message[:300], None
+
+
+def _best_error(errors: list[ValidationError]) -> ValidationError:
+    from jsonschema.exceptions import best_match
+
+    return best_match(errors)
+
+
+def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = False) -> Suite:
+    """Load and validate one suite file. Raises :class:`SuiteError`."""
+    spath = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SuiteError(spath, f"cannot read the file: {exc}", fix="check the path and that it is UTF-8 text")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SuiteError(
+            spath,
+            f"malformed YAML: {problem}",
+            line=mark.line + 1 if mark else None,
+            fix="fix the YAML syntax at that line (indentation, quotes, a missing ':')",
+        ) from None
+    if data is None:
+        raise SuiteError(spath, "the file is empty", fix="add 'family:' and 'cases:' (see the README for an example)")
+    if not isinstance(data, dict):
+        raise SuiteError(
+            spath,
+            f"the top level must be a mapping with 'family:' and 'cases:', got a {type(data).__name__}",
+            line=1,
+            field="$",
+            fix="start the file with 'family: ...' then 'cases:' holding a list of cases",
+        )
+    errors = sorted(_validator().iter_errors(data), key=lambda e: (list(e.absolute_path), e.validator))
+    if errors:
+        err = _best_error(errors)
+        parts = list(err.absolute_path)
+        msg, fix = _describe(err)
+        if err.validator in ("unevaluatedProperties", "additionalProperties"):
+            bad = re.findall(r"'([^']+)'", err.message)
+            if bad and isinstance(err.instance, dict) and bad[0] in err.instance:
+                parts = parts + [bad[0]]
+        extra = f" ({len(errors) - 1} more problem(s) after fixing this one)" if len(errors) > 1 else ""
+        raise SuiteError(spath, msg + extra, line=_line_of(node, parts), field=_json_path(parts), fix=fix)
+    return _build(path, data, node, root=root, allow_outside=allow_outside)
+
+
+def _check_regex(pattern: str, spath: str, node: yaml.Node, parts: list[Any]) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise SuiteError(
+            spath, f"invalid regular expression {pattern!r}: {exc}", line=_line_of(node, parts),
+            field=_json_path(parts), fix="fix the pattern (quote it with single quotes in YAML to keep backslashes)",
+        ) from None
+
+
+def _case_hash(raw: Mapping[str, Any], suite_level: Mapping[str, Any]) -> str:
+    """Hash of everything that can change a case's answer or its scoring."""
+    blob = json.dumps({"case": raw, "suite": suite_level}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | None, allow_outside: bool) -> Suite:
+    spath = str(path)
+    family = data["family"]
+    chat = data.get("chat", True)
+    suite_system = data.get("system")
+    default_tokens = data.get("max_new_tokens")
+    suite_stop = tuple(data.get("stop", ()))
+    config = {k: v for k, v in data.items() if k not in ("cases",)}
+
+    if family == "format_overuse":
+        fmt = data["format"]
+        if "regex" in fmt:
+            _check_regex(fmt["regex"], spath, node, ["format", "regex"])
+        if "json_schema" in fmt:
+            try:
+                Draft202012Validator.check_schema(fmt["json_schema"])
+            except SchemaError as exc:
+                raise SuiteError(
+                    spath, f"format.json_schema is not a valid JSON Schema: {exc.message}",
+                    line=_line_of(node, ["format", "json_schema"]), field="$.format.json_schema",
+                    fix="fix the schema (draft 2020-12)",
+                ) from None
+    if family == "tone" and "training_data" in data:
+        config["training_data_path"] = str(_resolve_inside(path, data["training_data"], root, allow_outside, node))
+    labels = data.get("labels", [])
+
+    # Fields that decide scoring or generation for every case: part of each case's hash.
+    suite_level = {k: v for k, v in config.items() if k not in ("description", "workflow", "role", "alpha", "tolerance", "metrics", "suite", "primary_metric")}
+    seen: dict[str, int] = {}
+    cases: list[Case] = []
+    for i, raw in enumerate(data["cases"]):
+        cid = str(raw["id"])
+        line = _line_of(node, ["cases", i])
+        if cid in seen:
+            raise SuiteError(
+                spath, f"duplicate case id {cid!r} (first used on line {seen[cid]})", line=line,
+                field=f"$.cases[{i}].id", fix="give every case in a suite a unique id",
+            )
+        seen[cid] = line or 0
+        foreign = set(raw) - _COMMON_CASE_KEYS - FAMILY_CASE_KEYS[family]
+        if foreign:
+            key = sorted(foreign)[0]
+            owner = next((f for f, keys in FAMILY_CASE_KEYS.items() if key in keys), "?")
+            raise SuiteError(
+                spath, f"key {key!r} belongs to family {owner!r}, but this suite's family is {family!r}",
+                line=_line_of(node, ["cases", i, key]), field=f"$.cases[{i}].{key}",
+                fix=f"remove it, or move the case to a {owner} suite",
+            )
+        if family == "label_collapse" and raw["label"] not in labels:
+            raise SuiteError(
+                spath, f"gold label {raw['label']!r} is not among the suite's labels {labels}",
+                line=_line_of(node, ["cases", i, "label"]), field=f"$.cases[{i}].label",
+                fix="fix the label's spelling or add it to 'labels:'",
+            )
+        if "regex" in raw:
+            _check_regex(raw["regex"], spath, node, ["cases", i, "regex"])
+        system = raw.get("system", suite_system)
+        if "messages" in raw:
+            msgs = tuple((m["role"], m["content"]) for m in raw["messages"])
+            if system and not any(r == "system" for r, _ in msgs):
+                msgs = (("system", system),) + msgs
+            prompt = Prompt(messages=msgs, chat=True) if chat else Prompt(text="\n".join(c for _, c in msgs), chat=False)
+        else:
+            prompt = Prompt.of(raw["prompt"], system=system, chat=chat)
+        settings = GenerationSettings(
+            max_new_tokens=int(raw.get("max_new_tokens", default_tokens or 0)) or 0,
+            stop=tuple(raw.get("stop", suite_stop)),
+        )
+        expect = {k: v for k, v in raw.items() if k in FAMILY_CASE_KEYS[family]}
+        cases.append(
+            Case(
+                id=cid, prompt=prompt, settings=settings, expect=expect, tags=tuple(raw.get("tags", ())),
+                line=line, content_hash=_case_hash(raw, suite_level),
+            )
+        )
+    metric_tols = {k: float(v["tolerance"]) for k, v in data.get("metrics", {}).items() if "tolerance" in v}
+    return Suite(
+        name=data.get("suite") or suite_name_from_path(path),
+        path=path,
+        family=family,
+        role=data.get("role", "guardrail"),
+        cases=tuple(cases),
+        config=config,
+        workflow=data.get("workflow"),
+        description=data.get("description", ""),
+        alpha=float(data.get("alpha", 0.05)),
+        tolerance=float(data["tolerance"]) if "tolerance" in data else None,
+        metric_tolerances=metric_tols,
+        primary_metric=data.get("primary_metric"),
+        line=1,
+    )
+
+
+def _resolve_inside(suite_path: Path, rel: str, root: Path | None, allow_outside: bool, node: yaml.Node) -> Path:
+    """Resolve a path relative to the suite file; refuse escapes from the project root."""
+    spath = str(suite_path)
+    target = (suite_path.parent / rel).resolve()
+    line = _line_of(node, ["training_data"])
+    if root is not None and not allow_outside:
+        try:
+            target.relative_to(root.resolve())
+        except ValueError:
+            raise SuiteError(
+                spath, f"training_data {rel!r} resolves to {target}, outside the project root {root}",
+                line=line, field="$.training_data",
+                fix="keep training data inside the project, or pass --forgetting-allow-outside-paths",
+            ) from None
+    if not target.is_file():
+        raise SuiteError(
+            spath, f"training_data file {rel!r} not found (looked for {target})", line=line,
+            field="$.training_data", fix="fix the path; it is resolved relative to the suite file",
+        )
+    return target
+
+
+def with_default_tokens(case: Case, default: int) -> GenerationSettings:
+    """The case's settings with the run's --max-new-tokens filled in where the YAML gave none."""
+    s = case.settings
+    return s if s.max_new_tokens else GenerationSettings(max_new_tokens=default, stop=s.stop)

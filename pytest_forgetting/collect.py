@@ -1,0 +1,133 @@
+"""``*.forgetting.yaml`` files -> pytest nodes (pytest's "non-python tests" pattern).
+
+``SuiteFile`` -> ``SuiteNode`` (one per suite) -> ``CaseItem`` per case and
+``MetricItem`` per suite metric. Items subclass ``pytest.Function`` so they
+receive the session-scoped ``forgetting_model`` fixture (overridable in a
+``conftest.py``); they never call the model themselves: the session answers
+all selected cases in one batched pass and each item reads its verdict.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+
+from .cases import Case, Suite, load_suite
+from .errors import ForgettingError
+from .scoring import family as get_family
+from .stash import session_of
+
+
+def _uses_model(forgetting_model: Any) -> None:  # pragma: no cover - never called, gives items the fixture
+    """Lets pytest's fixture machinery resolve ``forgetting_model`` for our items."""
+
+
+class ForgettingFailure(Exception):
+    """An item's verdict: shown as plain text, never as a traceback."""
+
+
+class SuiteFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Collector]:
+        fs = session_of(self.config)
+        try:
+            suite = load_suite(
+                self.path, root=fs.settings.rootdir, allow_outside=fs.settings.allow_outside_paths
+            )
+            fs.add_suite(suite)
+        except ForgettingError as exc:
+            raise self.CollectError(str(exc)) from None
+        yield SuiteNode.from_parent(self, name=suite.name, suite=suite)
+
+
+class SuiteNode(pytest.Collector):
+    def __init__(self, *, suite: Suite, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.suite = suite
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for case in self.suite.cases:
+            yield CaseItem.from_parent(self, name=case.id, callobj=_uses_model, suite=self.suite, case=case)
+        for spec in get_family(self.suite.family).metrics(self.suite):
+            yield MetricItem.from_parent(
+                self, name=f"metric[{spec.name}]", callobj=_uses_model, suite=self.suite, metric=spec.name
+            )
+
+
+class _ForgettingItem(pytest.Function):
+    suite: Suite
+
+    def _add_markers(self) -> None:
+        self.add_marker("forgetting")
+        self.add_marker(self.suite.family)
+        self.add_marker(self.suite.role)
+
+    def verdict(self) -> str | None:
+        raise NotImplementedError
+
+    def runtest(self) -> None:
+        fs = session_of(self.config)
+        try:
+            fs.ensure_results(self.funcargs["forgetting_model"])
+        except ForgettingError as exc:
+            raise ForgettingFailure(str(exc)) from None
+        self.add_properties()
+        msg = self.verdict()
+        if msg:
+            raise ForgettingFailure(msg)
+
+    def add_properties(self) -> None:
+        """JUnit XML properties (``--junitxml``) via ``user_properties``."""
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, (ForgettingFailure, ForgettingError)):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+
+class CaseItem(_ForgettingItem):
+    def __init__(self, *, suite: Suite, case: Case, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.suite, self.case = suite, case
+        self._add_markers()
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, (self.case.line or 1) - 1, f"{self.suite.name}::{self.case.id}"
+
+    def verdict(self) -> str | None:
+        return session_of(self.config).case_failure(self.suite, self.case.id)
+
+    def add_properties(self) -> None:
+        fs = session_of(self.config)
+        for cand in fs.candidates:
+            run = fs.runs.get((self.suite.name, cand))
+            if run and self.case.id in run.outcomes:
+                o = run.outcomes[self.case.id]
+                self.user_properties.append((f"forgetting.{cand or 'base'}.decision", o.decision))
+                self.user_properties.append((f"forgetting.{cand or 'base'}.passed", str(o.passed).lower()))
+
+
+class MetricItem(_ForgettingItem):
+    def __init__(self, *, suite: Suite, metric: str, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.suite, self.metric = suite, metric
+        self._add_markers()
+        self.add_marker("metric")
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, 0, f"{self.suite.name}::{self.metric}"
+
+    def verdict(self) -> str | None:
+        return session_of(self.config).metric_failure(self.suite, self.metric)
+
+    def add_properties(self) -> None:
+        fs = session_of(self.config)
+        for cand in fs.candidates:
+            side = cand or "base"
+            run = fs.runs.get((self.suite.name, cand))
+            if run and self.metric in run.metrics:
+                self.user_properties.append((f"forgetting.{side}.value", str(run.metrics[self.metric].value)))
+            comp = fs.comparisons.get((self.suite.name, side))
+            c = comp.comparisons.get(self.metric) if comp else None
+            if c is not None:
+                for key in ("baseline", "delta", "p_value", "status"):
+                    self.user_properties.append((f"forgetting.{side}.{key}", str(getattr(c, key))))

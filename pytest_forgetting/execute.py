@@ -1,0 +1,94 @@
+"""Plan -> execute -> score: one road from cases to ``SuiteRun`` records.
+
+All requests of the session (every suite, case and model side) are gathered
+first, de-duplicated, and handed to the backend in one ``generate`` and one
+``loglikelihood`` call, so the backend can batch across suites. The pytest
+plugin, the checkpoint sweep and the training callback all call
+:func:`run_suites`; none has its own scoring.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Sequence
+
+from .cases import Case, Suite, with_default_tokens
+from .model.protocol import Backend, GenerateRequest, LoglikelihoodRequest
+from .results import MetricValue, SuiteRun
+from .scoring import family as get_family
+from .scoring.base import Answer, CaseOutcome, MetricSpec
+from .scoring.stats import bootstrap_ci, wilson_interval
+
+Work = Sequence[tuple[Suite, Sequence[Case]]]
+
+
+def effective_case(case: Case, default_tokens: int) -> Case:
+    settings = with_default_tokens(case, default_tokens)
+    return case if settings is case.settings else dataclasses.replace(case, settings=settings)
+
+
+def metric_values(specs: Sequence[MetricSpec], outcomes: Sequence[CaseOutcome]) -> dict[str, MetricValue]:
+    """Each metric's value with its n and a 95% interval (Wilson for rates, bootstrap otherwise)."""
+    out: dict[str, MetricValue] = {}
+    for spec in specs:
+        value = spec.compute(outcomes)
+        if spec.per_case is not None:
+            vals = [v for v in (spec.per_case(o) for o in outcomes) if v is not None]
+            n = len(vals)
+            if n and spec.binary:
+                ci: tuple[float, float] | None = wilson_interval(int(round(sum(vals))), n)
+            elif n:
+                ci = bootstrap_ci(vals, lambda xs: sum(xs) / len(xs) if xs else None, n_resamples=500)
+            else:
+                ci = None
+        else:
+            n = len(outcomes)
+            ci = bootstrap_ci(list(outcomes), spec.compute, n_resamples=500) if n and value is not None else None
+        out[spec.name] = MetricValue(spec.name, spec.direction, value, n, ci, spec.description)
+    return out
+
+
+def _answer_text(answer: Answer) -> str:
+    if isinstance(answer, str):
+        return answer
+    return "label log-likelihoods: " + ", ".join(f"{k}={v:.3f}" for k, v in answer.items())
+
+
+def run_suites(backend: Backend, work: Work, sides: Sequence[str | None], default_tokens: int) -> dict[tuple[str, str | None], SuiteRun]:
+    """Answer and score every (suite, case) for every side; keyed by (suite name, side)."""
+    plan: list[tuple[Suite, Case, str | None, list[Any]]] = []
+    gen: dict[GenerateRequest, int] = {}
+    ll: dict[LoglikelihoodRequest, int] = {}
+    for suite, cases in work:
+        fam = get_family(suite.family)
+        for case in cases:
+            case = effective_case(case, default_tokens)
+            for side in sides:
+                reqs = fam.requests(suite, case, side)
+                for r in reqs:
+                    bucket: dict[Any, int] = gen if isinstance(r, GenerateRequest) else ll  # type: ignore[assignment]
+                    bucket.setdefault(r, len(bucket))
+                plan.append((suite, case, side, reqs))
+    gen_out = backend.generate(list(gen)) if gen else []
+    ll_out = backend.loglikelihood(list(ll)) if ll else []
+
+    runs: dict[tuple[str, str | None], SuiteRun] = {}
+    for suite, case, side, reqs in plan:
+        fam = get_family(suite.family)
+        results = [gen_out[gen[r]] if isinstance(r, GenerateRequest) else ll_out[ll[r]] for r in reqs]
+        answer = fam.answer(suite, case, results)
+        outcome = fam.score(suite, case, answer)
+        run = runs.get((suite.name, side))
+        if run is None:
+            run = runs[(suite.name, side)] = SuiteRun(
+                suite=suite.name, path=str(suite.path), family=suite.family, role=suite.role, adapter=side,
+                outcomes={}, outputs={}, prompts={}, hashes={}, metrics={}, workflow=suite.workflow,
+            )
+        run.outcomes[case.id] = outcome
+        run.outputs[case.id] = _answer_text(answer)
+        run.prompts[case.id] = case.prompt.user_text
+        run.hashes[case.id] = case.content_hash
+    by_name = {s.name: s for s, _ in work}
+    for (name, _side), run in runs.items():
+        specs = get_family(by_name[name].family).metrics(by_name[name])
+        run.metrics = metric_values(specs, list(run.outcomes.values()))
+    return runs

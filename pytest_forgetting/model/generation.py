@@ -1,0 +1,203 @@
+"""Batched greedy generation and shared-prefix label scoring for :class:`HFBackend`.
+
+Kept apart from loading so each can be read on its own. Both functions group
+requests by adapter (so one ``set_adapter`` / ``disable_adapter`` per group),
+sort by length to keep padding small, and report progress between batches.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any, Sequence
+
+from .protocol import GenerateRequest, LoglikelihoodRequest
+
+if TYPE_CHECKING:
+    from .hf import HFBackend
+
+
+def cut_at_stop(text: str, stops: Sequence[str]) -> str:
+    cut = len(text)
+    for s in stops:
+        i = text.find(s)
+        if i != -1:
+            cut = min(cut, i)
+    return text[:cut]
+
+
+def _adapter_order(adapters: Sequence[str | None]) -> list[str | None]:
+    """Base (None) first, then adapters in first-seen order: deterministic scheduling."""
+    seen: list[str | None] = []
+    for a in adapters:
+        if a not in seen:
+            seen.append(a)
+    return sorted(seen, key=lambda a: (a is not None, seen.index(a)))
+
+
+class _StopCriteria:
+    """Per-sequence stop: EOS, a stop string, or the sequence's own token budget."""
+
+    def __init__(self, tokenizer: Any, prompt_len: int, stops: list[tuple[str, ...]], budgets: list[int], eos: set[int]):
+        self.tokenizer, self.prompt_len, self.stops, self.budgets, self.eos = tokenizer, prompt_len, stops, budgets, eos
+
+    def __call__(self, input_ids: Any, scores: Any = None, **kwargs: Any) -> Any:
+        import torch
+
+        new = input_ids[:, self.prompt_len :]
+        done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+        n = new.shape[1]
+        for b in range(new.shape[0]):
+            row = new[b]
+            if n >= self.budgets[b] or any(int(t) in self.eos for t in row.tolist()):
+                done[b] = True
+            elif self.stops[b]:
+                text = self.tokenizer.decode(row, skip_special_tokens=True)
+                done[b] = any(s in text for s in self.stops[b])
+        return done
+
+
+def _eos_ids(backend: "HFBackend") -> set[int]:
+    ids: set[int] = set()
+    for src in (backend.model.generation_config.eos_token_id, backend.tokenizer.eos_token_id):
+        if isinstance(src, int):
+            ids.add(src)
+        elif src:
+            ids.update(int(x) for x in src)
+    return ids
+
+
+def _left_pad(batch: list[list[int]], pad_id: int) -> tuple[Any, Any]:
+    import torch
+
+    width = max(len(x) for x in batch)
+    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for i, x in enumerate(batch):
+        if x:
+            ids[i, width - len(x) :] = torch.tensor(x)
+            mask[i, width - len(x) :] = 1
+    return ids, mask
+
+
+def encode_prompt(backend: "HFBackend", prompt: Any) -> list[int]:
+    text = backend.render(prompt)
+    return list(backend.tokenizer(text, add_special_tokens=not prompt.chat)["input_ids"])
+
+
+def run_generate(backend: "HFBackend", requests: Sequence[GenerateRequest]) -> list[str]:
+    import torch
+
+    if not requests:
+        return []
+    tok = backend.tokenizer
+    encoded = [encode_prompt(backend, r.prompt) for r in requests]
+    model = backend.model
+    eos = _eos_ids(backend)
+    out: list[str] = [""] * len(requests)
+    by_adapter: dict[str | None, list[int]] = defaultdict(list)
+    for i, r in enumerate(requests):
+        by_adapter[r.adapter].append(i)
+    done_count, total = 0, len(requests)
+    for adapter in _adapter_order([r.adapter for r in requests]):
+        idxs = sorted(by_adapter[adapter], key=lambda i: (-requests[i].settings.max_new_tokens, -len(encoded[i]), i))
+        start = 0
+        while start < len(idxs):
+            longest = len(encoded[idxs[start]]) + requests[idxs[start]].settings.max_new_tokens
+            bs = backend._batch_size(longest)
+            chunk = idxs[start : start + bs]
+            start += len(chunk)
+            ids, mask = _left_pad([encoded[i] for i in chunk], tok.pad_token_id)
+            budgets = [requests[i].settings.max_new_tokens for i in chunk]
+            crit = _StopCriteria(tok, ids.shape[1], [requests[i].settings.stop for i in chunk], budgets, eos)
+            with torch.inference_mode(), backend._adapter_context(adapter):
+                gen = model.generate(
+                    input_ids=ids.to(backend.device),
+                    attention_mask=mask.to(backend.device),
+                    max_new_tokens=max(budgets),
+                    do_sample=False,
+                    temperature=None,
+                    top_p=None,
+                    top_k=None,
+                    num_beams=1,
+                    pad_token_id=tok.pad_token_id,
+                    eos_token_id=sorted(eos) or None,
+                    stopping_criteria=[crit],
+                )
+            new = gen[:, ids.shape[1] :].cpu()
+            for row, i, budget in zip(new, chunk, budgets):
+                toks = row[:budget].tolist()
+                for j, t in enumerate(toks):
+                    if t in eos:
+                        toks = toks[:j]
+                        break
+                text = tok.decode(toks, skip_special_tokens=True)
+                out[i] = cut_at_stop(text, requests[i].settings.stop)
+            done_count += len(chunk)
+            if backend.progress:
+                backend.progress(f"generate ({adapter or 'base'})", done_count, total)
+    return out
+
+
+def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequest]) -> list[float]:
+    """Sum of log-probabilities of each continuation, prompts encoded once per adapter."""
+    import torch
+
+    if not requests:
+        return []
+    tok = backend.tokenizer
+    model = backend.model
+    lm = model.get_base_model() if hasattr(model, "get_base_model") else model
+    decoder, head = lm.get_decoder(), lm.get_output_embeddings()
+    out = [0.0] * len(requests)
+    groups: dict[tuple[str | None, Any], list[int]] = defaultdict(list)
+    for i, r in enumerate(requests):
+        groups[(r.adapter, r.prompt)].append(i)
+    prompt_ids = {key: encode_prompt(backend, key[1]) for key in groups}
+    cont_ids = [list(tok(r.continuation, add_special_tokens=False)["input_ids"]) for r in requests]
+    done_count, total = 0, len(requests)
+    for adapter in _adapter_order([r.adapter for r in requests]):
+        keys = sorted((k for k in groups if k[0] == adapter), key=lambda k: -len(prompt_ids[k]))
+        start = 0
+        while start < len(keys):
+            bs = backend._batch_size(len(prompt_ids[keys[start]]) + 8)
+            chunk = keys[start : start + bs]
+            start += len(chunk)
+            ids, mask = _left_pad([prompt_ids[k] for k in chunk], tok.pad_token_id)
+            pairs = [(b, i) for b, k in enumerate(chunk) for i in groups[k] if cont_ids[i]]
+            dev = backend.device
+            with torch.inference_mode(), backend._adapter_context(adapter):
+                pos = (mask.cumsum(-1) - 1).clamp(min=0)
+                res = decoder(input_ids=ids.to(dev), attention_mask=mask.to(dev), position_ids=pos.to(dev), use_cache=True)
+                first = torch.log_softmax(head(res.last_hidden_state[:, -1, :]).float(), dim=-1)
+                if pairs:
+                    sel = torch.tensor([b for b, _ in pairs], device=dev)
+                    cache = res.past_key_values
+                    cache.reorder_cache(sel)
+                    width = max(len(cont_ids[i]) for _, i in pairs)
+                    cids = torch.full((len(pairs), width), tok.pad_token_id, dtype=torch.long)
+                    cmask = torch.zeros((len(pairs), width), dtype=torch.long)
+                    for n, (_, i) in enumerate(pairs):
+                        cids[n, : len(cont_ids[i])] = torch.tensor(cont_ids[i])
+                        cmask[n, : len(cont_ids[i])] = 1
+                    pmask = mask.to(dev)[sel]
+                    cpos = pmask.sum(-1, keepdim=True) + torch.arange(width, device=dev)[None, :]
+                    h = decoder(
+                        input_ids=cids.to(dev),
+                        attention_mask=torch.cat([pmask, cmask.to(dev)], dim=1),
+                        position_ids=cpos,
+                        past_key_values=cache,
+                        use_cache=False,
+                    ).last_hidden_state
+                    rows = [n for n, (_, i) in enumerate(pairs) for _ in range(len(cont_ids[i]) - 1)]
+                    cols = [j for _, i in pairs for j in range(len(cont_ids[i]) - 1)]
+                    targets = [cont_ids[i][j + 1] for _, i in pairs for j in range(len(cont_ids[i]) - 1)]
+                    later = torch.zeros(len(pairs), device=dev)
+                    if rows:
+                        lp = torch.log_softmax(head(h[rows, cols]).float(), dim=-1)
+                        picked = lp[torch.arange(len(rows), device=dev), torch.tensor(targets, device=dev)]
+                        later.index_add_(0, torch.tensor(rows, device=dev), picked)
+                    for n, (b, i) in enumerate(pairs):
+                        out[i] = float(first[b, cont_ids[i][0]] + later[n])
+            done_count += sum(len(groups[k]) for k in chunk)
+            if backend.progress:
+                backend.progress(f"score labels ({adapter or 'base'})", done_count, total)
+    return out

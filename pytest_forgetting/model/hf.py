@@ -1,0 +1,244 @@
+"""The in-process backend: a transformers causal LM with optional PEFT adapters.
+
+One base model is loaded once; every adapter is loaded onto it by name, and a
+request's ``adapter`` picks it (``None`` runs with adapters disabled). The
+tokenizer loads eagerly (rendering prompts for cache keys needs it), the
+weights lazily on the first request that misses the cache.
+
+Generation is greedy with left padding; requests are grouped by adapter and
+token budget and sorted by length so padding stays small. Label scoring
+encodes each prompt once, re-uses its KV cache for every candidate label,
+and applies the LM head only at label positions.
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ..errors import BackendError, ModelLoadError
+from .loading import (
+    ModelSource,
+    adapter_name_for,
+    check_adapter_dir,
+    check_weights_safe,
+    fingerprint_dir,
+    offline,
+    resolve_model,
+)
+from .protocol import GenerateRequest, LoglikelihoodRequest, ModelIdentity, Prompt
+
+Progress = Callable[[str, int, int], None]
+"""``progress(what, done, total)``: called between batches."""
+
+
+@dataclass(frozen=True)
+class LoadSettings:
+    """How to load: kept in one frozen record instead of a dozen arguments."""
+
+    model: str | None = None
+    adapters: tuple[str, ...] = ()
+    device: str = "auto"
+    dtype: str = "auto"
+    batch_size: int | None = None  # None = automatic
+    cache_dir: Path | None = None
+    trust_remote_code: bool = False
+    allow_pickle: bool = False
+
+
+def pick_device(requested: str) -> str:
+    import torch
+
+    if requested == "auto":
+        if torch.cuda.is_available():
+            return "cuda"
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return "mps"
+        return "cpu"
+    if requested.startswith("cuda") and not torch.cuda.is_available():
+        raise ModelLoadError("--device cuda: this machine has no CUDA device.\n  fix: use --device cpu or --device auto.")
+    if requested == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ModelLoadError("--device mps: MPS is not available here.\n  fix: use --device cpu or --device auto.")
+    return requested
+
+
+def pick_dtype(requested: str, device: str) -> Any:
+    import torch
+
+    if requested == "auto":
+        if device.startswith("cuda") and torch.cuda.is_bf16_supported():
+            return torch.bfloat16
+        return torch.float32
+    return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[requested]
+
+
+class HFBackend:
+    """The ``transformers`` + ``peft`` implementation of :class:`~.protocol.Backend`."""
+
+    backend_name = "transformers"
+
+    def __init__(self, settings: LoadSettings, progress: Progress | None = None) -> None:
+        self.settings = settings
+        self.progress = progress
+        self.source: ModelSource = resolve_model(settings.model, settings.cache_dir)
+        check_weights_safe(self.source.path, settings.allow_pickle, "--model") if self.source.path else None
+        self._adapter_paths: dict[str, Path] = {}
+        self._adapter_fps: dict[str, str] = {}
+        for a in settings.adapters:
+            p = Path(a)
+            check_adapter_dir(p)
+            check_weights_safe(p, settings.allow_pickle, "--adapter")
+            name = adapter_name_for(p, set(self._adapter_paths))
+            self._adapter_paths[name] = p
+            self._adapter_fps[name] = fingerprint_dir(p)
+        self._fingerprint = fingerprint_dir(self.source.path) if self.source.path else self.source.name
+        self.device = pick_device(settings.device)
+        self._model: Any = None
+        self.load_count = 0
+        self.tokenizer = self._load_tokenizer()
+
+    # -- identity -----------------------------------------------------------------
+    @property
+    def adapters(self) -> tuple[str, ...]:
+        return tuple(self._adapter_paths)
+
+    def adapter_path(self, name: str) -> Path:
+        return self._adapter_paths[name]
+
+    def identity(self, adapter: str | None = None) -> ModelIdentity:
+        return ModelIdentity(
+            name=self.source.name,
+            fingerprint=self._fingerprint,
+            adapter=str(self._adapter_paths[adapter]) if adapter else None,
+            adapter_fingerprint=self._adapter_fps.get(adapter) if adapter else None,
+            backend=self.backend_name,
+        )
+
+    # -- loading ------------------------------------------------------------------
+    def _load_tokenizer(self) -> Any:
+        from transformers import AutoTokenizer
+
+        try:
+            with offline():
+                tok = AutoTokenizer.from_pretrained(
+                    str(self.source.path), trust_remote_code=self.settings.trust_remote_code
+                )
+        except Exception as exc:  # noqa: BLE001
+            raise ModelLoadError(f"--model {self.source.name}: cannot load its tokenizer: {exc}") from None
+        tok.padding_side = "left"
+        if tok.pad_token is None:
+            tok.pad_token = tok.eos_token
+        return tok
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            self._model = self._load_model()
+        return self._model
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def _load_model(self) -> Any:
+        from transformers import AutoModelForCausalLM
+
+        dtype = pick_dtype(self.settings.dtype, self.device)
+        t0 = time.perf_counter()
+        try:
+            with offline():
+                model = AutoModelForCausalLM.from_pretrained(
+                    str(self.source.path),
+                    dtype=dtype,
+                    trust_remote_code=self.settings.trust_remote_code,
+                    use_safetensors=None if self.settings.allow_pickle else True,
+                )
+        except Exception as exc:  # noqa: BLE001
+            raise ModelLoadError(f"--model {self.source.name}: cannot load the weights: {exc}") from None
+        self.load_count += 1
+        if self._adapter_paths:
+            model = self._attach_adapters(model)
+        model.to(self.device)
+        model.eval()
+        if self.progress:
+            self.progress(f"loaded {self.source.name} on {self.device} in {time.perf_counter() - t0:.1f}s", 0, 0)
+        return model
+
+    def _attach_adapters(self, model: Any) -> Any:
+        from peft import PeftModel
+
+        peft_model = None
+        for name, path in self._adapter_paths.items():
+            try:
+                if peft_model is None:
+                    peft_model = PeftModel.from_pretrained(model, str(path), adapter_name=name, is_trainable=False)
+                else:
+                    peft_model.load_adapter(str(path), adapter_name=name, is_trainable=False)
+            except (RuntimeError, ValueError, KeyError) as exc:
+                msg = str(exc).splitlines()[0][:300]
+                raise ModelLoadError(
+                    f"--adapter {path}: does not fit the base model {self.source.name}: {msg}\n"
+                    "  fix: pass the --model this adapter was trained on "
+                    f"(its adapter_config.json says {check_adapter_dir(path).get('base_model_name_or_path')!r})."
+                ) from None
+        return peft_model
+
+    def attach(self, model: Any, tokenizer: Any | None = None) -> None:
+        """Use an already loaded model (the training callback's), counting no load."""
+        self._model = model
+        if tokenizer is not None:
+            self.tokenizer = tokenizer
+
+    # -- prompts ------------------------------------------------------------------
+    def render(self, prompt: Prompt) -> str:
+        """The exact text the model sees: chat template applied when asked for and present."""
+        if not prompt.chat:
+            return prompt.text
+        if getattr(self.tokenizer, "chat_template", None):
+            msgs = [{"role": r, "content": c} for r, c in prompt.messages]
+            return str(self.tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True))
+        return "\n".join(c for _, c in prompt.messages) + "\n"
+
+    def _encode(self, text: str) -> list[int]:
+        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def _batch_size(self, longest: int) -> int:
+        if self.settings.batch_size:
+            return self.settings.batch_size
+        if self.device.startswith("cuda"):
+            import torch
+
+            free, _ = torch.cuda.mem_get_info()
+            cfg = self.model.config
+            per_tok = 2 * cfg.num_hidden_layers * getattr(cfg, "num_key_value_heads", cfg.num_attention_heads) * (
+                cfg.hidden_size // cfg.num_attention_heads) * 2
+            return max(1, min(256, int(0.5 * free / max(1, per_tok * longest))))
+        return max(1, min(64, 12288 // max(1, longest)))
+
+    def _adapter_context(self, adapter: str | None) -> Any:
+        from contextlib import nullcontext
+
+        model = self.model
+        if not self._adapter_paths:
+            if adapter is not None:
+                raise BackendError(f"adapter {adapter!r} requested, but no adapter is loaded")
+            return nullcontext()
+        if adapter is None:
+            return model.disable_adapter()
+        model.set_adapter(adapter)
+        return nullcontext()
+
+    # -- generate -----------------------------------------------------------------
+    def generate(self, requests: Sequence[GenerateRequest]) -> list[str]:
+        from .generation import run_generate
+
+        return run_generate(self, requests)
+
+    # -- loglikelihood ------------------------------------------------------------
+    def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[float]:
+        from .generation import run_loglikelihood
+
+        return run_loglikelihood(self, requests)

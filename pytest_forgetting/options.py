@@ -1,0 +1,184 @@
+"""Command-line options (each also settable in ``[tool.pytest.ini_options]``) -> ``RunSettings``.
+
+Values are validated while parsing, like pytest-benchmark does, so a typo in
+``--batch-size`` fails at once with the bad value quoted.
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .model.embedded import EMBEDDED_NAME
+
+
+def _batch_size(value: str) -> int | None:
+    if value in ("auto", "", None):
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--batch-size must be a positive integer or 'auto', got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"--batch-size must be a positive integer or 'auto', got {value!r}")
+    return n
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return n
+
+
+def _choice(*choices: str):  # type: ignore[no-untyped-def]
+    def parse(value: str) -> str:
+        if value not in choices:
+            raise argparse.ArgumentTypeError(f"expected one of {', '.join(choices)}; got {value!r}")
+        return value
+
+    return parse
+
+
+# (dest, flags, ini name, help, kwargs)
+_OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
+    ("model", "--model", f"model directory, a hub id already in the local cache, or '{EMBEDDED_NAME}' (default: the embedded model)", {}),
+    ("adapter", "--adapter", "PEFT adapter directory; repeat or use a glob (runs/checkpoint-*) to sweep checkpoints", {"action": "append"}),
+    ("device", "--device", "auto, cpu, cuda or mps (default auto)", {"type": _choice("auto", "cpu", "cuda", "mps")}),
+    ("dtype", "--dtype", "auto, float32, bfloat16 or float16 (default auto)", {"type": _choice("auto", "float32", "bfloat16", "float16")}),
+    ("batch_size", "--batch-size", "requests per batch, or 'auto' (default)", {"type": _batch_size}),
+    ("max_new_tokens", "--max-new-tokens", "default max new tokens for cases that set none (default 64)", {"type": _positive}),
+    ("forgetting_update", "--forgetting-update", "record baselines for the suites and cases that ran", {"action": "store_true"}),
+    ("forgetting_reason", "--forgetting-reason", "why this baseline was recorded (stored in the file)", {}),
+    ("forgetting_report", "--forgetting-report", "write the JSON report to this path", {}),
+    ("forgetting_markdown", "--forgetting-markdown", "write a Markdown summary to this path (CI job summary, PR comment)", {}),
+    ("forgetting_html", "--forgetting-html", "write a self-contained HTML report to this path", {}),
+    ("compare_base", "--compare-base", "also run every suite with the adapter disabled and compare against it", {"action": "store_true"}),
+    ("forgetting_strict", "--forgetting-strict", "fail a case on any flip from pass to fail, even when its suite did not regress significantly", {"action": "store_true"}),
+    ("forgetting_absolute", "--forgetting-absolute", "judge each case by its own expectation; no baseline needed", {"action": "store_true"}),
+    ("forgetting_cache", "--forgetting-cache", "output cache: on (default), off or readonly", {"type": _choice("on", "off", "readonly")}),
+    ("forgetting_cache_dir", "--forgetting-cache-dir", "where converted models and cached outputs live (default: user cache dir; env PYTEST_FORGETTING_CACHE_DIR)", {}),
+    ("forgetting_clear_cache", "--forgetting-clear-cache", "delete cached outputs before running", {"action": "store_true"}),
+    ("forgetting_routing", "--forgetting-routing", "write per-workflow routing recommendations (YAML) to this path", {}),
+    ("forgetting_export_anchors", "--forgetting-export-anchors", "write base-model answers of regressed guardrail cases as chat JSONL", {}),
+    ("forgetting_allow_pickle", "--forgetting-allow-pickle", "allow pickle (.bin) weights; they can run code when loaded", {"action": "store_true"}),
+    ("trust_remote_code", "--trust-remote-code", "let transformers run model code shipped with the model", {"action": "store_true"}),
+    ("forgetting_allow_outside_paths", "--forgetting-allow-outside-paths", "allow suite files to read training_data outside the project root", {"action": "store_true"}),
+    ("forgetting_seed", "--forgetting-seed", "seed for the statistics' resampling (default 0)", {"type": int}),
+]
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("forgetting", "catastrophic-forgetting checks (pytest-forgetting)")
+    for dest, flag, help_, kw in _OPTIONS:
+        group.addoption(flag, dest=dest, default=None, help=help_, **kw)
+        ini_type = "linelist" if kw.get("action") == "append" else ("bool" if kw.get("action") == "store_true" else "string")
+        parser.addini(f"forgetting_{dest}" if not dest.startswith("forgetting_") else dest, help_, type=ini_type, default=None)
+
+
+def _get(config: pytest.Config, dest: str) -> Any:
+    value = config.getoption(dest)
+    if value not in (None, False, []):
+        return value
+    ini_name = f"forgetting_{dest}" if not dest.startswith("forgetting_") else dest
+    ini = config.getini(ini_name)
+    if ini in (None, "", []):
+        return value
+    for d, _flag, _h, kw in _OPTIONS:
+        if d == dest and "type" in kw:
+            try:
+                return kw["type"](ini)
+            except argparse.ArgumentTypeError as exc:
+                raise pytest.UsageError(f"ini option {ini_name}: {exc}") from None
+    return ini
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    model: str | None = None
+    adapters: tuple[str, ...] = ()
+    device: str = "auto"
+    dtype: str = "auto"
+    batch_size: int | None = None
+    max_new_tokens: int = 64
+    update: bool = False
+    reason: str | None = None
+    report_json: Path | None = None
+    report_markdown: Path | None = None
+    report_html: Path | None = None
+    compare_base: bool = False
+    strict: bool = False
+    absolute: bool = False
+    cache: str = "on"
+    cache_dir: Path | None = None
+    clear_cache: bool = False
+    routing: Path | None = None
+    export_anchors: Path | None = None
+    allow_pickle: bool = False
+    trust_remote_code: bool = False
+    allow_outside_paths: bool = False
+    seed: int = 0
+    rootdir: Path = field(default_factory=Path.cwd)
+
+
+def expand_adapters(values: list[str] | None, rootdir: Path) -> tuple[str, ...]:
+    """Expand globs (sorted by trailing step number) and keep the user's order otherwise."""
+    import glob
+    import re
+
+    out: list[str] = []
+    for v in values or []:
+        if any(ch in v for ch in "*?["):
+            hits = sorted(glob.glob(v), key=lambda p: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", p)])
+            if not hits:
+                raise pytest.UsageError(f"--adapter {v}: the glob matches nothing")
+            out.extend(hits)
+        else:
+            out.append(v)
+    return tuple(dict.fromkeys(out))
+
+
+def settings_from_config(config: pytest.Config) -> RunSettings:
+    def path(dest: str) -> Path | None:
+        v = _get(config, dest)
+        return Path(v) if v else None
+
+    s = RunSettings(
+        model=_get(config, "model"),
+        adapters=expand_adapters(_get(config, "adapter"), Path(config.rootpath)),
+        device=_get(config, "device") or "auto",
+        dtype=_get(config, "dtype") or "auto",
+        batch_size=_get(config, "batch_size"),
+        max_new_tokens=_get(config, "max_new_tokens") or 64,
+        update=bool(_get(config, "forgetting_update")),
+        reason=_get(config, "forgetting_reason"),
+        report_json=path("forgetting_report"),
+        report_markdown=path("forgetting_markdown"),
+        report_html=path("forgetting_html"),
+        compare_base=bool(_get(config, "compare_base")),
+        strict=bool(_get(config, "forgetting_strict")),
+        absolute=bool(_get(config, "forgetting_absolute")),
+        cache=_get(config, "forgetting_cache") or "on",
+        cache_dir=path("forgetting_cache_dir"),
+        clear_cache=bool(_get(config, "forgetting_clear_cache")),
+        routing=path("forgetting_routing"),
+        export_anchors=path("forgetting_export_anchors"),
+        allow_pickle=bool(_get(config, "forgetting_allow_pickle")),
+        trust_remote_code=bool(_get(config, "trust_remote_code")),
+        allow_outside_paths=bool(_get(config, "forgetting_allow_outside_paths")),
+        seed=int(_get(config, "forgetting_seed") or 0),
+        rootdir=Path(config.rootpath),
+    )
+    if s.update and len(s.adapters) > 1:
+        raise pytest.UsageError("--forgetting-update records one model's results: pass at most one --adapter with it")
+    if s.update and s.absolute:
+        raise pytest.UsageError("--forgetting-update and --forgetting-absolute do not go together")
+    if s.compare_base and not s.adapters:
+        raise pytest.UsageError("--compare-base needs an --adapter to compare against the base model")
+    return s

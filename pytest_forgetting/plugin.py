@@ -1,0 +1,61 @@
+"""pytest hooks and the ``forgetting_model`` fixture. Each hook hands off in a line or two."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .cases import FAMILIES, is_suite_file
+from .model.protocol import Backend
+from .options import add_options, settings_from_config
+from .stash import SESSION_KEY, session_of
+
+_MARKERS = {
+    "forgetting": "a pytest-forgetting suite item",
+    "metric": "a suite-level metric item (pytest-forgetting)",
+    "target": "suite that should improve with the fine-tune",
+    "guardrail": "suite that should stay flat under the fine-tune",
+    **{f: f"pytest-forgetting family {f}" for f in FAMILIES},
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from .session import ForgettingSession
+
+    for name, text in _MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    config.stash[SESSION_KEY] = ForgettingSession(config, settings_from_config(config))
+
+
+def pytest_collect_file(file_path: Any, parent: pytest.Collector) -> pytest.Collector | None:
+    if is_suite_file(file_path):
+        from .collect import SuiteFile
+
+        return SuiteFile.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    session_of(session.config).select(session.items)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from .finish import finish_session
+
+    finish_session(session, exitstatus)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    from .report.terminal import write_summary
+
+    write_summary(session_of(config), terminalreporter)
+
+
+@pytest.fixture(scope="session")
+def forgetting_model(request: pytest.FixtureRequest) -> Backend:
+    """The model every suite runs on. Override it in conftest.py to plug in your own backend."""
+    return session_of(request.config).default_backend()

@@ -1,0 +1,1 @@
+"""Reports read the finished run's record (``record.build_record``); none recomputes a metric."""

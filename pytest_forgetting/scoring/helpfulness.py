@@ -1,0 +1,59 @@
+"""helpfulness: general questions near the domain that the model should still answer.
+
+A case passes when the normalised output contains one of ``answers`` as whole
+words (lower-cased, punctuation and the articles a/an/the removed, whitespace
+collapsed) or matches ``regex`` (``re.search``, case-insensitive), and
+contains none of ``must_not_contain`` (normalised the same way).
+"""
+from __future__ import annotations
+
+import re
+import string
+
+from .base import Answer, CaseOutcome, Family, MetricSpec, mean_metric
+
+_PUNCT = re.compile(f"[{re.escape(string.punctuation)}]")
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+
+
+def normalize(text: str) -> str:
+    text = _PUNCT.sub(" ", str(text).lower())
+    text = _ARTICLES.sub(" ", text)
+    return " ".join(text.split())
+
+
+def contains_answer(output: str, answer: str) -> bool:
+    norm_out, norm_ans = f" {normalize(output)} ", normalize(answer)
+    return bool(norm_ans) and f" {norm_ans} " in norm_out
+
+
+class Helpfulness(Family):
+    name = "helpfulness"
+    primary_metric = "accuracy"
+
+    def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
+        from ..model.protocol import GenerateRequest
+
+        return [GenerateRequest(case.prompt, case.settings, adapter)]
+
+    def score(self, suite, case, answer: Answer) -> CaseOutcome:  # type: ignore[no-untyped-def]
+        out = str(answer)
+        hit = next((str(a) for a in case.expect.get("answers", []) if contains_answer(out, str(a))), None)
+        why = f"contains the answer {hit!r}" if hit else None
+        if hit is None and "regex" in case.expect:
+            m = re.search(case.expect["regex"], out, re.IGNORECASE)
+            if m:
+                hit, why = m.group(0), f"regex {case.expect['regex']!r} matched {m.group(0)[:40]!r}"
+        bad = next((p for p in case.expect.get("must_not_contain", []) if contains_answer(out, p)), None)
+        if bad is not None:
+            return CaseOutcome(False, "forbidden content", f"contains {bad!r}, which it must not", {"correct": False})
+        if hit is None:
+            wanted = case.expect.get("answers") or [case.expect.get("regex")]
+            return CaseOutcome(False, "wrong", f"none of the acceptable answers {wanted} found", {"correct": False})
+        return CaseOutcome(True, "correct", why or "", {"correct": True})
+
+    def metrics(self, suite) -> list[MetricSpec]:  # type: ignore[no-untyped-def]
+        return [
+            mean_metric("accuracy", "higher", "share of cases answered correctly",
+                        lambda o: float(o.data["correct"]), binary=True)
+        ]

@@ -1,0 +1,15 @@
+"""Where the run's state lives: ``config.stash``, never module globals or ``config._x``."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from .session import ForgettingSession
+
+SESSION_KEY: "pytest.StashKey[ForgettingSession]" = pytest.StashKey()
+
+
+def session_of(config: pytest.Config) -> "ForgettingSession":
+    return config.stash[SESSION_KEY]

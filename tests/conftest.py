@@ -1,0 +1,66 @@
+"""Shared fixtures: tiny real models and adapters (built once per session), and suite writers."""
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import tiny  # noqa: E402
+
+pytest_plugins = ["pytester"]
+
+JSON_ANSWER = '{"intent": "refund"}'
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tiny.build_model(tmp_path_factory.mktemp("tiny") / "model")
+
+
+@pytest.fixture(scope="session")
+def random_adapter(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tiny.build_random_adapter(tiny_model, tmp_path_factory.mktemp("adapters") / "random")
+
+
+@pytest.fixture(scope="session")
+def json_adapter(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Trained to answer everything with ticket JSON: catastrophic forgetting in miniature."""
+    return tiny.train_constant_adapter(tiny_model, tmp_path_factory.mktemp("adapters") / "json", JSON_ANSWER)
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture
+def suite_dir(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> pytest.Pytester:
+    """A pytester project whose runs use a private cache dir."""
+    monkeypatch.setenv("PYTEST_FORGETTING_CACHE_DIR", str(cache_dir))
+    return pytester
+
+
+def write_suite(pytester: pytest.Pytester, name: str, body: str) -> Path:
+    path = pytester.path / f"{name}.forgetting.yaml"
+    path.write_text(textwrap.dedent(body).lstrip(), encoding="utf-8")
+    return path
+
+
+FORMAT_SUITE = """
+family: format_overuse
+role: guardrail
+max_new_tokens: 24
+format:
+  json_schema: {type: object, required: [intent]}
+cases:
+""" + "".join(
+    f"  - {{id: q{i}, prompt: {q!r}, expect_format: false}}\n"
+    for i, q in enumerate(
+        ["What is the capital of France?", "Hello", "Write a poem", "How do I reset my router?",
+         "Tell me a joke", "2+2?", "Name a colour", "What day is it?", "Say hi", "Explain rain",
+         "Who wrote Hamlet?", "Give me a tip"]
+    )
+)
