@@ -46,7 +46,7 @@ def _choice(*choices: str):  # type: ignore[no-untyped-def]
     return parse
 
 
-# (dest, flags, ini name, help, kwargs)
+# (dest, flag, help, argparse kwargs); the ini name is the dest, prefixed with forgetting_ when it is not already
 _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("model", "--model", f"model directory, a hub id already in the local cache, or '{EMBEDDED_NAME}' (default: the embedded model)", {}),
     ("adapter", "--adapter", "PEFT adapter directory; repeat or use a glob (runs/checkpoint-*) to sweep checkpoints", {"action": "append"}),
@@ -70,6 +70,10 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_allow_pickle", "--forgetting-allow-pickle", "allow pickle (.bin) weights; they can run code when loaded", {"action": "store_true"}),
     ("trust_remote_code", "--trust-remote-code", "let transformers run model code shipped with the model", {"action": "store_true"}),
     ("forgetting_allow_outside_paths", "--forgetting-allow-outside-paths", "allow suite files to read training_data outside the project root", {"action": "store_true"}),
+    ("backend", "--backend", "transformers (default, in-process) or openai (an OpenAI-compatible server: vLLM, llama.cpp)", {"type": _choice("transformers", "openai")}),
+    ("base_url", "--base-url", "server URL for --backend=openai, e.g. http://127.0.0.1:8000/v1 (API key from $OPENAI_API_KEY)", {}),
+    ("max_concurrency", "--max-concurrency", "requests in flight at once for --backend=openai (default 8)", {"type": _positive}),
+    ("request_timeout", "--request-timeout", "seconds per request for --backend=openai (default 120)", {"type": _positive}),
     ("forgetting_seed", "--forgetting-seed", "seed for the statistics' resampling (default 0)", {"type": int}),
 ]
 
@@ -124,6 +128,10 @@ class RunSettings:
     trust_remote_code: bool = False
     allow_outside_paths: bool = False
     seed: int = 0
+    backend: str = "transformers"
+    base_url: str | None = None
+    max_concurrency: int = 8
+    request_timeout: int = 120
     rootdir: Path = field(default_factory=Path.cwd)
 
 
@@ -173,12 +181,18 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         trust_remote_code=bool(_get(config, "trust_remote_code")),
         allow_outside_paths=bool(_get(config, "forgetting_allow_outside_paths")),
         seed=int(_get(config, "forgetting_seed") or 0),
+        backend=_get(config, "backend") or "transformers",
+        base_url=_get(config, "base_url"),
+        max_concurrency=_get(config, "max_concurrency") or 8,
+        request_timeout=_get(config, "request_timeout") or 120,
         rootdir=Path(config.rootpath),
     )
     if s.update and len(s.adapters) > 1:
         raise pytest.UsageError("--forgetting-update records one model's results: pass at most one --adapter with it")
     if s.update and s.absolute:
         raise pytest.UsageError("--forgetting-update and --forgetting-absolute do not go together")
+    if s.backend == "openai" and not s.base_url:
+        raise pytest.UsageError("--backend=openai needs --base-url (e.g. http://127.0.0.1:8000/v1)")
     if s.compare_base and not s.adapters:
         raise pytest.UsageError("--compare-base needs an --adapter to compare against the base model")
     return s

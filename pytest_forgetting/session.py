@@ -100,6 +100,10 @@ class ForgettingSession:
         from .model.hf import HFBackend, LoadSettings
 
         s = self.settings
+        if s.backend == "openai":
+            from .model.openai_backend import OpenAIBackend
+
+            return OpenAIBackend.from_settings(s, progress=self._progress)
         return HFBackend(
             LoadSettings(
                 model=s.model, adapters=s.adapters, device=s.device, dtype=s.dtype, batch_size=s.batch_size,
