@@ -143,9 +143,12 @@ def _describe(err: ValidationError) -> tuple[str, str | None]:
 
 
 def _best_error(errors: list[ValidationError]) -> ValidationError:
+    """The most useful error first; "unevaluated property" is often a side effect of another
+    error inside an if/then branch, so it is reported only when it is the only kind."""
     from jsonschema.exceptions import best_match
 
-    return best_match(errors)
+    real = [e for e in errors if e.validator != "unevaluatedProperties"]
+    return best_match(real or errors)
 
 
 def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = False) -> Suite:
