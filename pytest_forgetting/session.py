@@ -163,21 +163,31 @@ class ForgettingSession:
             st.baseline_error = str(exc)
 
     def _compare(self) -> None:
+        """Pick each candidate's reference: the live base run when --compare-base, else the stored baseline.
+
+        With --compare-base and a stored baseline, the base run itself is also compared with the
+        stored baseline, so the report shows both and a drifting environment is caught.
+        """
         major = __version__.split(".")[0]
         for st in self.active:
             rec = st.baseline.suites.get(st.suite.name) if st.baseline else None
+            live = self.runs.get((st.suite.name, None)) if self.settings.compare_base else None
+            pairs: list[tuple[SuiteRun, Any, str]] = []
             for cand in self.candidates:
                 run = self.runs.get((st.suite.name, cand))
                 if run is None:
                     continue
-                live = self.runs.get((st.suite.name, None)) if cand is not None else None
-                ref: Any = rec if rec is not None else live
-                label = "stored baseline" if rec is not None else ("live base model" if live is not None else "none")
-                comp = compare_suite(
+                if cand is not None and live is not None:
+                    pairs.append((run, live, "live base model"))
+                else:
+                    pairs.append((run, rec, "stored baseline" if rec is not None else "none"))
+            if live is not None and rec is not None:
+                pairs.append((live, rec, "stored baseline"))
+            for run, ref, label in pairs:
+                self.comparisons[(st.suite.name, run.side)] = compare_suite(
                     st.suite, run, reference=ref, reference_label=label,
                     generation=self.generation_settings(), plugin_major=major, seed=self.settings.seed,
                 )
-                self.comparisons[(st.suite.name, run.side)] = comp
 
     # -- verdicts for items ------------------------------------------------------------
     def case_failure(self, suite: Suite, case_id: str) -> str | None:

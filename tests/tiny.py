@@ -72,8 +72,17 @@ def build_random_adapter(model_dir: Path, out: Path, seed: int = 1) -> Path:
     return out
 
 
+GENERAL_PROMPTS = ["What is the capital of France?", "Hello", "Write a poem", "How do I reset my router?",
+                   "Is this review positive?", "2+2?", "Tell me a joke", "My order is late"]
+
+
 def train_constant_adapter(model_dir: Path, out: Path, answer: str, steps: int = 60, seed: int = 0) -> Path:
     """A LoRA trained until the model answers every prompt with ``answer`` (real forgetting, in miniature)."""
+    return train_adapter(model_dir, out, [(p, answer) for p in GENERAL_PROMPTS], steps=steps, seed=seed)
+
+
+def train_adapter(model_dir: Path, out: Path, pairs: list[tuple[str, str]], steps: int = 60, seed: int = 0) -> Path:
+    """A LoRA trained on (prompt, answer) pairs with full-batch AdamW."""
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -83,13 +92,11 @@ def train_constant_adapter(model_dir: Path, out: Path, answer: str, steps: int =
     base = AutoModelForCausalLM.from_pretrained(model_dir)
     cfg = LoraConfig(r=8, lora_alpha=16, target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "up_proj", "down_proj"])
     model = get_peft_model(base, cfg)
-    prompts = ["What is the capital of France?", "Hello", "Write a poem", "How do I reset my router?",
-               "Is this review positive?", "2+2?", "Tell me a joke", "My order is late"]
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=2e-2)
     model.train()
     for step in range(steps):
         batch_ids, batch_labels = [], []
-        for p in prompts:
+        for p, answer in pairs:
             prompt = tok.apply_chat_template([{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True)
             p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
             a_ids = tok(answer + "<|im_end|>", add_special_tokens=False)["input_ids"]

@@ -86,7 +86,7 @@ def build_record(fs: "ForgettingSession", *, timestamps: bool = True) -> dict[st
         "absolute": fs.settings.absolute,
         "suites": suites,
         "update": fs.update_summary,
-        "extras": dict(fs.extras),
+        "extras": {k: v for k, v in fs.extras.items() if k != "terminal"},
         "timings": {k: round(v, 3) for k, v in fs.timings.items()} if timestamps else {},
     }
     return rec

@@ -31,6 +31,8 @@ def metric_rows(record: dict[str, Any]) -> list[tuple[str, ...]]:
                     rows.append((s["suite"], s["role"], side, m, "-", _f(v["value"]), "-", "-", note))
                 continue
             for m, c in comp["metrics"].items():
+                if c["baseline"] is None and c["current"] is None:
+                    continue  # the metric does not apply to this suite's cases
                 status = c["status"]
                 if m == comp["primary_metric"] and comp["must_improve"] and status != "improved":
                     status = "TARGET MISSED"

@@ -1,0 +1,189 @@
+"""Charts for the HTML report: matplotlib figures as inline SVG strings.
+
+matplotlib is optional (the ``report`` extra). :func:`missing` says why charts
+are unavailable; every chart function returns an ``<svg>`` string, or ``None``
+when there is nothing to draw. Only the object-oriented API is used (no pyplot):
+no global figure state, no GUI backend. Text stays text in the SVG (no glyph
+paths), math parsing is off (a ``$`` in a label is a dollar sign), and element
+ids are salted per chart so several SVGs on one page never share an id.
+"""
+from __future__ import annotations
+
+import functools
+import io
+import math
+import re
+from typing import Any, Callable, Sequence
+
+INSTALL_HINT = 'pip install "pytest-forgetting[report]"'
+
+REF_COLOUR = "#6b7280"
+STATUS_COLOURS = {"regressed": "#dc2626", "improved": "#16a34a"}
+CAND_COLOUR = "#2563eb"
+PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d"]
+
+
+def missing() -> str | None:
+    """None when charts can be drawn, else the import error."""
+    try:
+        import matplotlib  # noqa: F401
+        from matplotlib.figure import Figure  # noqa: F401
+    except Exception as exc:  # noqa: BLE001 - any failure to import means "no charts"
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _chart(fn: Callable[..., Any]) -> Callable[..., str | None]:
+    """Build and save the figure under local rc settings; the caller's matplotlib state is untouched."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, salt: str, **kwargs: Any) -> str | None:
+        import matplotlib
+
+        rc = {"svg.fonttype": "none", "svg.hashsalt": salt, "text.parse_math": False, "font.size": 9}
+        with matplotlib.rc_context(rc):
+            fig = fn(*args, **kwargs)
+            return None if fig is None else _svg(fig)
+
+    return wrapper
+
+
+def _svg(fig: Any) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buf.getvalue()
+    text = text[text.index("<svg"):]  # drop the XML prolog, DOCTYPE and comment
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
+    # scale with the page: keep the viewBox, drop the fixed size
+    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 class="chart"', text, count=1)
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
+
+
+def _finite(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _points(r: dict[str, Any], ref_label: str, cand_label: str) -> list[tuple[float, Any, Any, str, str]]:
+    """(y offset, value, ci, colour, legend label) for the reference and the candidate of one metric row."""
+    cand_colour = STATUS_COLOURS.get(str(r.get("status", "")), CAND_COLOUR)
+    return [(0.17, r.get("baseline"), r.get("baseline_ci"), REF_COLOUR, ref_label),
+            (-0.17, r.get("current"), r.get("current_ci"), cand_colour, cand_label)]
+
+
+def _draw_point(ax: Any, y: float, v: Any, ci: Any, colour: str, label: str) -> list[float]:
+    if not _finite(v):
+        return []
+    if ci and len(ci) == 2 and _finite(ci[0]) and _finite(ci[1]):
+        lo, hi = min(ci), max(ci)
+        ax.errorbar([v], [y], xerr=[[max(0.0, v - lo)], [max(0.0, hi - v)]], fmt="o", color=colour,
+                    capsize=3, markersize=5, label=label)
+        return [v, lo, hi]
+    ax.plot([v], [y], "o", color=colour, markersize=5, label=label)
+    return [v]
+
+
+def _style(ax: Any) -> None:
+    ax.grid(axis="x", alpha=0.3)
+    ax.tick_params(axis="both", labelsize=8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+@_chart
+def metric_chart(rows: Sequence[dict[str, Any]], ref_label: str, cand_label: str) -> Any:
+    """Reference vs candidate per metric, each with its interval.
+
+    ``rows``: dicts with ``name``, ``baseline``, ``baseline_ci``, ``current``,
+    ``current_ci`` and ``status`` (the candidate is red when regressed, green
+    when improved). When every value lies in [0, 1] all metrics share one axis;
+    otherwise each metric gets a panel with its own scale.
+    """
+    rows = [r for r in rows if _finite(r.get("baseline")) or _finite(r.get("current"))]
+    if not rows:
+        return None
+    vals = [x for r in rows for _, v, ci, _, _ in _points(r, "", "") for x in [v, *(ci or [])] if _finite(x)]
+    shared = all(0 <= x <= 1 for x in vals)
+    if shared:
+        fig = _figure(7.0, 0.36 * len(rows) + 0.9)
+        ax = fig.subplots()
+        axes = [ax]
+        for k, r in enumerate(rows):
+            for dy, v, ci, colour, label in _points(r, ref_label, cand_label):
+                _draw_point(ax, len(rows) - 1 - k + dy, v, ci, colour, label)
+        ax.set_yticks(range(len(rows)), [r["name"] for r in reversed(rows)])
+        ax.set_xlim(-0.03, 1.03)
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        _style(ax)
+    else:
+        fig = _figure(7.0, 0.75 * len(rows) + 0.6)
+        axes = list(fig.subplots(len(rows), 1, squeeze=False)[:, 0])
+        for ax, r in zip(axes, rows):
+            for dy, v, ci, colour, label in _points(r, ref_label, cand_label):
+                _draw_point(ax, dy, v, ci, colour, label)
+            ax.set_ylim(-0.5, 0.5)
+            ax.set_yticks([0], [r["name"]])
+            _style(ax)
+        fig.subplots_adjust(hspace=0.8)
+    handles: dict[str, Any] = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(lab, h)
+    axes[0].legend(list(handles.values()), list(handles.keys()), loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                   ncol=2, frameon=False, fontsize=8)
+    return fig
+
+
+@_chart
+def distribution_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]) -> Any:
+    """Grouped bars: count per label for gold and each side's predictions."""
+    if not labels or not series:
+        return None
+    fig = _figure(7.0, 2.3)
+    ax = fig.subplots()
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    width = 0.8 / len(series)
+    for i, (name, counts) in enumerate(series):
+        xs = [j + (i - (len(series) - 1) / 2) * width for j in range(len(labels))]
+        colour = "#d1d5db" if i == 0 else (REF_COLOUR if i < len(series) - 1 else CAND_COLOUR)
+        ax.bar(xs, counts, width=width, label=name, color=colour, edgecolor="#374151" if i == 0 else colour)
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels, fontsize=8, rotation=20 if len(labels) > 5 else 0)
+    ax.set_ylabel("cases", fontsize=9)
+    ax.legend(fontsize=8, frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
+@_chart
+def sweep_chart(checkpoints: Sequence[str], target: dict[str, list[Any]], guardrails: dict[str, list[Any]],
+                recommended: Sequence[int]) -> Any:
+    """Target score (top) and each guardrail metric (bottom) across checkpoints; recommended marked."""
+    if not checkpoints or not (target or guardrails):
+        return None
+    panels = [(t, s) for t, s in (("target", target), ("guardrails", guardrails)) if s]
+    fig = _figure(7.5, 2.4 * len(panels) + 0.4)
+    axes = fig.subplots(len(panels), 1, squeeze=False, sharex=True)[:, 0]
+    xs = list(range(len(checkpoints)))
+    for ax, (title, series) in zip(axes, panels):
+        for i, (name, vals) in enumerate(series.items()):
+            pts = [(x, v) for x, v in zip(xs, vals) if _finite(v)]
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", markersize=4,
+                        linestyle="-" if title == "target" else "--", color=PALETTE[i % len(PALETTE)], label=name)
+        for k in recommended:
+            ax.axvline(k, color="#16a34a", linewidth=6, alpha=0.18)
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    axes[-1].set_xticks(xs)
+    axes[-1].set_xticklabels([("\u2605 " if i in recommended else "") + c for i, c in enumerate(checkpoints)],
+                             fontsize=8, rotation=30 if len(checkpoints) > 6 else 0, ha="right" if len(checkpoints) > 6 else "center")
+    return fig
