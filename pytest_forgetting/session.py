@@ -134,6 +134,7 @@ class ForgettingSession:
 
         t0 = time.perf_counter()
         try:
+            backend = self._with_cache(backend)
             self.backend = backend
             adapters = list(getattr(backend, "adapters", ()) or ())
             self.candidates = list(adapters) if adapters else [None]
@@ -155,6 +156,21 @@ class ForgettingSession:
             raise
         finally:
             self.timings["model_and_scoring_s"] = time.perf_counter() - t0
+
+    def output_cache_dir(self) -> Path:
+        from .model.embedded import default_cache_dir
+
+        return (self.settings.cache_dir or default_cache_dir()) / "outputs"
+
+    def _with_cache(self, backend: Backend) -> Backend:
+        from .model.cache import CachingBackend, clear_cache
+
+        if self.settings.clear_cache:
+            n = clear_cache(self.output_cache_dir())
+            self._progress(f"cleared {n} cached output(s) from {self.output_cache_dir()}", 0, 0)
+        if self.settings.cache == "off":
+            return backend
+        return CachingBackend(backend, self.output_cache_dir(), self.settings.cache, progress=self._progress)
 
     def _load_baseline(self, st: SuiteState) -> None:
         try:

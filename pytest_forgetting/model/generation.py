@@ -147,6 +147,10 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
     model = backend.model
     lm = model.get_base_model() if hasattr(model, "get_base_model") else model
     decoder, head = lm.get_decoder(), lm.get_output_embeddings()
+    import inspect
+
+    # transformers >= 5.2x calls the KV cache ``cache``; older releases ``past_key_values``.
+    cache_kw = "cache" if "cache" in inspect.signature(decoder.forward).parameters else "past_key_values"
     out = [0.0] * len(requests)
     groups: dict[tuple[str | None, Any], list[int]] = defaultdict(list)
     for i, r in enumerate(requests):
@@ -170,7 +174,7 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
                 first = torch.log_softmax(head(res.last_hidden_state[:, -1, :]).float(), dim=-1)
                 if pairs:
                     sel = torch.tensor([b for b, _ in pairs], device=dev)
-                    cache = res.past_key_values
+                    cache = getattr(res, "cache", None) or getattr(res, "past_key_values", None)
                     cache.reorder_cache(sel)
                     width = max(len(cont_ids[i]) for _, i in pairs)
                     cids = torch.full((len(pairs), width), tok.pad_token_id, dtype=torch.long)
@@ -184,8 +188,8 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
                         input_ids=cids.to(dev),
                         attention_mask=torch.cat([pmask, cmask.to(dev)], dim=1),
                         position_ids=cpos,
-                        past_key_values=cache,
                         use_cache=False,
+                        **{cache_kw: cache},
                     ).last_hidden_state
                     rows = [n for n, (_, i) in enumerate(pairs) for _ in range(len(cont_ids[i]) - 1)]
                     cols = [j for _, i in pairs for j in range(len(cont_ids[i]) - 1)]

@@ -168,8 +168,11 @@ class HFBackend:
         return model
 
     def _attach_adapters(self, model: Any) -> Any:
+        import warnings
+
         from peft import PeftModel
 
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
         peft_model = None
         for name, path in self._adapter_paths.items():
             try:
@@ -185,6 +188,45 @@ class HFBackend:
                     f"(its adapter_config.json says {check_adapter_dir(path).get('base_model_name_or_path')!r})."
                 ) from None
         return peft_model
+
+    @classmethod
+    def from_loaded(
+        cls,
+        model: Any,
+        tokenizer: Any,
+        *,
+        adapter_name: str = "default",
+        name: str = "in-training",
+        batch_size: int | None = None,
+        progress: Progress | None = None,
+    ) -> "HFBackend":
+        """A backend over an in-memory ``PeftModel`` (the training callback's): no files, no load.
+
+        ``adapter_name`` is the PEFT adapter requests name; ``adapter=None`` still runs the
+        base with adapters disabled. The caller's tokenizer is copied before it is given a
+        pad token, so training's own padding is never changed.
+        """
+        import copy
+
+        self = cls.__new__(cls)
+        try:
+            device = str(model.device)
+        except AttributeError:
+            device = str(next(model.parameters()).device)
+        self.settings = LoadSettings(model=name, device=device, batch_size=batch_size)
+        self.progress = progress
+        self.source = ModelSource(name, None)
+        self._adapter_paths = {adapter_name: Path(adapter_name)}  # names only: nothing is read from disk
+        self._adapter_fps = {adapter_name: name}
+        self._fingerprint = name
+        self.device = device
+        self._model = model
+        self.load_count = 0
+        if tokenizer.pad_token is None:
+            tokenizer = copy.deepcopy(tokenizer)
+            tokenizer.pad_token = tokenizer.eos_token
+        self.tokenizer = tokenizer
+        return self
 
     def attach(self, model: Any, tokenizer: Any | None = None) -> None:
         """Use an already loaded model (the training callback's), counting no load."""

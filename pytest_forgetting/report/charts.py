@@ -1,9 +1,9 @@
 """Charts for the HTML report: matplotlib figures as inline SVG strings.
 
 matplotlib is optional (the ``report`` extra). :func:`missing` says why charts
-are unavailable; every chart function returns an ``<svg>`` string, or ``None``
-when there is nothing to draw. Only the object-oriented API is used (no pyplot):
-no global figure state, no GUI backend. Text stays text in the SVG (no glyph
+are unavailable; every chart function returns an ``<svg>`` string, ``None``
+when there is nothing to draw, or an escaped note when drawing failed. Only the
+object-oriented API is used (no pyplot): no global figure state, no GUI backend. Text stays text in the SVG (no glyph
 paths), math parsing is off (a ``$`` in a label is a dollar sign), and element
 ids are salted per chart so several SVGs on one page never share an id.
 """
@@ -41,9 +41,14 @@ def _chart(fn: Callable[..., Any]) -> Callable[..., str | None]:
         import matplotlib
 
         rc = {"svg.fonttype": "none", "svg.hashsalt": salt, "text.parse_math": False, "font.size": 9}
-        with matplotlib.rc_context(rc):
-            fig = fn(*args, **kwargs)
-            return None if fig is None else _svg(fig)
+        try:
+            with matplotlib.rc_context(rc):
+                fig = fn(*args, **kwargs)
+                return None if fig is None else _svg(fig)
+        except Exception as exc:  # noqa: BLE001 - a chart must not cost the reader the page: say what failed
+            from markupsafe import escape
+
+            return f'<p class="note">Chart not drawn ({escape(type(exc).__name__)}: {escape(exc)}); the table above has every number.</p>'
 
     return wrapper
 
@@ -54,8 +59,13 @@ def _svg(fig: Any) -> str:
     text = buf.getvalue()
     text = text[text.index("<svg"):]  # drop the XML prolog, DOCTYPE and comment
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
-    # scale with the page: keep the viewBox, drop the fixed size
-    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 class="chart"', text, count=1)
+    head, rest = text.split(">", 1)
+    # inline SVG in HTML needs no namespace declarations (the HTML parser assigns them), and the
+    # page then holds no URL at all; scale with the page: keep the viewBox, drop the fixed size
+    head = re.sub(r'\s(?:xmlns(?::\w+)?|width|height)="[^"]*"', "", head)
+    rest = re.sub(r'<g id="[^"]*"', "<g", rest)  # group ids repeat across charts and nothing refers to them
+    rest = re.sub(r"<style[^>]*>.*?</style>", "", rest, flags=re.S)  # page-wide in HTML: the page's CSS has it
+    return head + ' class="chart">' + rest
 
 
 def _figure(width: float, height: float) -> Any:
@@ -133,8 +143,9 @@ def metric_chart(rows: Sequence[dict[str, Any]], ref_label: str, cand_label: str
     for ax in axes:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(lab, h)
-    axes[0].legend(list(handles.values()), list(handles.keys()), loc="lower left", bbox_to_anchor=(0.0, 1.0),
-                   ncol=2, frameon=False, fontsize=8)
+    if handles:
+        axes[0].legend(list(handles.values()), list(handles.keys()), loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                       ncol=2, frameon=False, fontsize=8)
     return fig
 
 
@@ -180,7 +191,8 @@ def sweep_chart(checkpoints: Sequence[str], target: dict[str, list[Any]], guardr
             ax.axvline(k, color="#16a34a", linewidth=6, alpha=0.18)
         ax.set_title(title, fontsize=10, loc="left")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     axes[-1].set_xticks(xs)

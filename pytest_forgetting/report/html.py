@@ -208,7 +208,7 @@ def _case_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _sweep_view(sweep: Any, draw: bool) -> dict[str, Any] | None:
+def _sweep_view(sweep: Any, message: Any, draw: bool) -> dict[str, Any] | None:
     if not isinstance(sweep, list) or not sweep:
         return None
     rows = [r for r in sweep if isinstance(r, dict)]
@@ -220,16 +220,20 @@ def _sweep_view(sweep: Any, draw: bool) -> dict[str, Any] | None:
             guards += [(suite, m) for m in (ms or {}) if (suite, m) not in guards]
     table = [{
         "checkpoint": str(r.get("checkpoint", "")), "verdict": r.get("verdict", ""), "recommended": bool(r.get("recommended")),
+        "score": r.get("target_score"), "regressed": list(r.get("regressed") or []),
         "target": [(r.get("target") or {}).get(t) for t in targets],
         "guardrails": [((r.get("guardrails") or {}).get(su) or {}).get(m) for su, m in guards],
     } for r in rows]
+    target_series = {t: [row["target"][k] for row in table] for k, t in enumerate(targets)}
+    if len(targets) > 1 and any(row["score"] is not None for row in table):
+        target_series["target score (mean)"] = [row["score"] for row in table]
     chart = charts.sweep_chart(
-        [t["checkpoint"] for t in table],
-        {t: [row["target"][k] for row in table] for k, t in enumerate(targets)},
+        [t["checkpoint"] for t in table], target_series,
         {f"{su}: {m}": [row["guardrails"][k] for row in table] for k, (su, m) in enumerate(guards)},
         [k for k, row in enumerate(table) if row["recommended"]], salt="sweep",
     ) if draw else None
-    return {"targets": targets, "guards": guards, "rows": table, "chart": chart}
+    return {"targets": targets, "guards": guards, "rows": table, "chart": chart,
+            "has_score": any("target_score" in r for r in rows), "message": message if isinstance(message, str) else None}
 
 
 def build_context(record: dict[str, Any]) -> dict[str, Any]:
@@ -246,7 +250,7 @@ def build_context(record: dict[str, Any]) -> dict[str, Any]:
         "models": models,
         "references": references,
         "suites": [_suite_view(record, i, s, draw) for i, s in enumerate(record["suites"])],
-        "sweep": _sweep_view(extras.get("sweep"), draw),
+        "sweep": _sweep_view(extras.get("sweep"), extras.get("sweep_message"), draw),
         "cases": cases,
         "filters": {
             "suite": sorted({c["suite"] for c in cases}), "family": sorted({c["family"] for c in cases}),

@@ -1,0 +1,220 @@
+"""Guardrails during training: evaluate suites at each evaluation/checkpoint and stop before forgetting.
+
+:class:`ForgettingCallback` is a ``transformers.TrainerCallback`` (so it works with
+``Trainer`` and TRL's ``SFTTrainer``). At each evaluation and/or checkpoint save it
+answers the suites with the model being trained -- through the same road as the
+pytest plugin: :meth:`HFBackend.from_loaded` (no second model load),
+:func:`~pytest_forgetting.execute.run_suites` (batching and scoring),
+:func:`~pytest_forgetting.compare.compare_suite` (paired statistics) and
+:mod:`~pytest_forgetting.decide` (sweep rows, recommendation).
+
+The reference is the base model with the adapter disabled. It is computed once, at
+the first evaluation, and reused: this assumes the base weights are frozen (LoRA and
+other PEFT methods), so the adapter-disabled model does not change while training.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
+
+from . import __version__
+from .cases import Suite, is_suite_file, load_suite
+from .compare import compare_suite
+from .decide import SweepRow, recommend, sweep_rows, sweep_table
+from .errors import ForgettingError
+from .execute import run_suites
+from .results import SuiteComparison, SuiteRun
+
+EVALUATE_ON = ("evaluate", "save", "both")
+REFERENCE_LABEL = "base model (adapter disabled)"
+
+
+def _suite_files(paths: Sequence[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.is_file() and is_suite_file(f))
+        else:
+            files.append(p)
+    return files
+
+
+class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
+    """Run forgetting suites on the adapter being trained; log, keep a sweep table, optionally stop.
+
+    Logs ``<log_prefix>/<suite>/<metric>`` for every suite metric and
+    ``<log_prefix>/eval_seconds`` into ``trainer.state.log_history`` at each evaluation.
+    With ``stop_on_regression=True`` training stops once a guardrail suite has regressed
+    significantly (against the base model) at ``patience`` evaluations in a row.
+    """
+
+    def __init__(
+        self,
+        suites: Sequence[str | Path],
+        *,
+        tokenizer: Any | None = None,
+        max_new_tokens: int = 64,
+        stop_on_regression: bool = False,
+        patience: int = 2,
+        batch_size: int | None = None,
+        evaluate_on: str = "both",
+        log_prefix: str = "forgetting",
+    ) -> None:
+        if evaluate_on not in EVALUATE_ON:
+            raise ValueError(f"evaluate_on must be one of {EVALUATE_ON}, got {evaluate_on!r}")
+        if patience < 1:
+            raise ValueError(f"patience must be at least 1, got {patience}")
+        self.suites: list[Suite] = [load_suite(p) for p in _suite_files(suites)]
+        if not self.suites:
+            raise ForgettingError(f"ForgettingCallback: no suite files in {[str(s) for s in suites]}")
+        seen: dict[str, Path] = {}
+        for s in self.suites:
+            if s.name in seen:
+                raise ForgettingError(f"suite name {s.name!r} is used by both {seen[s.name]} and {s.path}; "
+                                      "give one of them a different 'suite:' name")
+            seen[s.name] = s.path
+        self.tokenizer = tokenizer
+        self.max_new_tokens = max_new_tokens
+        self.stop_on_regression = stop_on_regression
+        self.patience = patience
+        self.batch_size = batch_size
+        self.evaluate_on = evaluate_on
+        self.log_prefix = log_prefix
+        self.history: list[SweepRow] = []
+        self.recommendation: str = ""
+        self.eval_seconds: list[float] = []
+        self.comparisons: list[dict[str, SuiteComparison]] = []  # per evaluation, by suite name
+        self.stopped_at: int | None = None  # global step at which training was asked to stop
+        self.base_runs: dict[str, SuiteRun] | None = None
+        self._steps: list[int] = []  # global step of each history row
+        self.regressing_streak = 0  # evaluations in a row with a significant guardrail regression
+        self._backend: Any = None
+
+    # -- trainer events -------------------------------------------------------------------
+    def on_train_begin(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+                       **kwargs: Any) -> None:
+        self._check_model(kwargs.get("model"))
+
+    def on_evaluate(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+                    metrics: dict[str, float] | None = None, **kwargs: Any) -> None:
+        if self.evaluate_on == "save" or state.global_step in self._steps:
+            return
+        logs = self._evaluate(f"step-{state.global_step}", state, control, kwargs)
+        if metrics is not None:
+            metrics.update(logs)  # also returned by trainer.evaluate()
+
+    def on_save(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+                **kwargs: Any) -> None:
+        name = f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
+        if state.global_step in self._steps:  # evaluated at this step already: name the row after the checkpoint
+            i = self._steps.index(state.global_step)
+            self.history[i] = dataclasses.replace(self.history[i], checkpoint=name)
+        elif self.evaluate_on != "evaluate":
+            self._evaluate(name, state, control, kwargs)
+
+    def on_train_end(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+                     **kwargs: Any) -> None:
+        self.history, self.recommendation = recommend(self.history)
+        if state.is_world_process_zero and self.history:
+            print(f"\n{self.log_prefix}: checkpoint sweep\n{self.table()}")
+
+    # -- results --------------------------------------------------------------------------
+    def table(self) -> str:
+        """The sweep table (as ``pytest --adapter=... --compare-base`` prints it) and the recommendation."""
+        lines = sweep_table(self.history) if self.history else []
+        return "\n".join(lines + [self.recommendation or recommend(self.history)[1]])
+
+    # -- the work -------------------------------------------------------------------------
+    def _check_model(self, model: Any) -> None:
+        from peft import PeftModel
+
+        if not isinstance(model, PeftModel):
+            raise ForgettingError(
+                f"ForgettingCallback needs a PEFT model (LoRA or another adapter), got {type(model).__name__}: "
+                "the base model it compares against is the same model with the adapter disabled.\n"
+                "  fix: wrap the model with peft.get_peft_model(...) (or pass peft_config= to SFTTrainer)."
+            )
+
+    def _evaluate(self, checkpoint: str, state: TrainerState, control: TrainerControl,
+                  kwargs: dict[str, Any]) -> dict[str, float]:
+        import torch
+
+        model = kwargs.get("model")
+        self._check_model(model)
+        t0 = time.perf_counter()
+        backend = self._backend_for(model, kwargs.get("processing_class"))
+        adapter = backend.adapters[0]
+        sides: list[str | None] = [adapter] if self.base_runs is not None else [None, adapter]
+        modes = [(m, m.training) for m in model.modules()]
+        devices = [model.device] if getattr(model.device, "type", "cpu") == "cuda" else []
+        model.eval()
+        try:
+            with torch.no_grad(), torch.random.fork_rng(devices=devices):
+                runs = run_suites(backend, [(s, s.cases) for s in self.suites], sides, self.max_new_tokens)
+        finally:
+            for m, was_training in modes:
+                m.training = was_training
+        if self.base_runs is None:
+            self.base_runs = {s.name: runs[(s.name, None)] for s in self.suites}
+        current = {s.name: runs[(s.name, adapter)] for s in self.suites}
+        seconds = time.perf_counter() - t0
+        row = self.record(checkpoint, state.global_step, self.compare(current), current, seconds)
+        if self.stop_on_regression and self.regressing_streak >= self.patience and not control.should_training_stop:
+            control.should_training_stop = True
+            self.stopped_at = state.global_step
+            if state.is_world_process_zero:
+                print(f"{self.log_prefix}: stopping at step {state.global_step}: guardrail regression at "
+                      f"{self.regressing_streak} evaluation(s) in a row ({', '.join(row.regressed)})")
+        logs = self._log_values(current, seconds)
+        epoch = {} if state.epoch is None else {"epoch": state.epoch}
+        state.log_history.append({**logs, **epoch, "step": state.global_step})
+        return logs
+
+    def _backend_for(self, model: Any, processing_class: Any) -> Any:
+        from .model.hf import HFBackend
+
+        if self._backend is None or self._backend.model is not model:
+            tok = self.tokenizer if self.tokenizer is not None else processing_class
+            tok = getattr(tok, "tokenizer", tok)  # a multimodal processor carries its tokenizer
+            if tok is None:
+                raise ForgettingError("ForgettingCallback has no tokenizer: pass tokenizer=... or give the "
+                                      "Trainer processing_class=tokenizer")
+            self._backend = HFBackend.from_loaded(model, tok, adapter_name=model.active_adapter,
+                                                  batch_size=self.batch_size)
+        return self._backend
+
+    def compare(self, current: dict[str, SuiteRun]) -> dict[str, SuiteComparison]:
+        """Each suite's run against the base run, with the plugin's paired statistics."""
+        if self.base_runs is None:
+            raise ForgettingError("no base run yet: the first evaluation computes it")
+        generation = {"decoding": "greedy", "default_max_new_tokens": self.max_new_tokens}
+        return {
+            s.name: compare_suite(s, current[s.name], reference=self.base_runs[s.name],
+                                  reference_label=REFERENCE_LABEL, generation=generation,
+                                  plugin_major=__version__.split(".")[0])
+            for s in self.suites if s.name in current
+        }
+
+    def record(self, checkpoint: str, step: int, comps: dict[str, SuiteComparison],
+               current: dict[str, SuiteRun], seconds: float) -> SweepRow:
+        """Book one evaluation: its sweep row (the same row the checkpoint sweep prints) and cost."""
+        values = {(name, checkpoint): {m: v.value for m, v in run.metrics.items()} for name, run in current.items()}
+        (row,) = sweep_rows([checkpoint], {(name, checkpoint): c for name, c in comps.items()}, values)
+        self.history.append(row)
+        self._steps.append(step)
+        self.comparisons.append(comps)
+        self.eval_seconds.append(seconds)
+        self.regressing_streak = self.regressing_streak + 1 if row.regressed else 0
+        return row
+
+    def _log_values(self, current: dict[str, SuiteRun], seconds: float) -> dict[str, float]:
+        p = self.log_prefix
+        logs = {f"{p}/{name}/{m}": float(v.value)
+                for name, run in current.items() for m, v in run.metrics.items() if v.value is not None}
+        logs[f"{p}/eval_seconds"] = round(seconds, 3)
+        return logs
