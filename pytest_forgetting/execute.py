@@ -9,7 +9,7 @@ plugin, the checkpoint sweep and the training callback all call
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .cases import Case, Suite, with_default_tokens
 from .model.protocol import Backend, GenerateRequest, LoglikelihoodRequest
@@ -53,8 +53,27 @@ def _answer_text(answer: Answer) -> str:
     return "label log-likelihoods: " + ", ".join(f"{k}={v:.3f}" for k, v in answer.items())
 
 
-def run_suites(backend: Backend, work: Work, sides: Sequence[str | None], default_tokens: int) -> dict[tuple[str, str | None], SuiteRun]:
+def fallback_scoring(backend: Backend, work: Work, notice: Callable[[str], None] | None = None) -> list[tuple[Suite, Sequence[Case]]]:
+    """Label-collapse suites fall back to generate scoring on backends without log-likelihoods.
+
+    Said once per suite, never silent: the two scorings give different numbers.
+    """
+    if getattr(backend, "supports_loglikelihood", True):
+        return list(work)
+    out = []
+    for suite, cases in work:
+        if suite.family == "label_collapse" and suite.config.get("scoring", "loglikelihood") == "loglikelihood":
+            suite = dataclasses.replace(suite, config={**suite.config, "scoring": "generate"})
+            if notice:
+                notice(f"{suite.name}: this backend gives no log-likelihoods; scoring labels by generation instead")
+        out.append((suite, cases))
+    return out
+
+
+def run_suites(backend: Backend, work: Work, sides: Sequence[str | None], default_tokens: int,
+               notice: Callable[[str], None] | None = None) -> dict[tuple[str, str | None], SuiteRun]:
     """Answer and score every (suite, case) for every side; keyed by (suite name, side)."""
+    work = fallback_scoring(backend, work, notice)
     plan: list[tuple[Suite, Case, str | None, list[Any]]] = []
     gen: dict[GenerateRequest, int] = {}
     ll: dict[LoglikelihoodRequest, int] = {}

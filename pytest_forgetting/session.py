@@ -144,7 +144,8 @@ class ForgettingSession:
             for st in self.active:
                 self._load_baseline(st)
             work = [(st.suite, [st.suite.case(cid) for cid in st.case_ids()]) for st in self.active]
-            self.runs = run_suites(backend, work, sides, self.settings.max_new_tokens)
+            self.runs = run_suites(backend, work, sides, self.settings.max_new_tokens,
+                                   notice=lambda msg: self._progress(msg, 0, 0))
             for side in sides:
                 self.identities[side or "base"] = backend.identity(side).to_json()
             self._compare()

@@ -39,6 +39,10 @@ class CachingBackend:
     def adapters(self) -> tuple[str, ...]:
         return tuple(getattr(self.inner, "adapters", ()) or ())
 
+    @property
+    def supports_loglikelihood(self) -> bool:
+        return bool(getattr(self.inner, "supports_loglikelihood", True))
+
     def identity(self, adapter: str | None = None) -> ModelIdentity:
         if adapter not in self._ids:
             self._ids[adapter] = self.inner.identity(adapter)
