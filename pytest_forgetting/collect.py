@@ -39,6 +39,18 @@ class SuiteFile(pytest.File):
         yield SuiteNode.from_parent(self, name=suite.name, suite=suite)
 
 
+class XdistRefusal(pytest.File):
+    """Under pytest-xdist each worker would load its own model and write baselines on its own."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        raise self.CollectError(
+            f"{self.path}: pytest-forgetting suites cannot run under pytest-xdist (-n): the model work is "
+            "batched across the whole session and baselines are written once by one process.\n"
+            "  fix: run the suites without -n (e.g. `pytest -n 0 example_suite`, or `-p no:xdist`); "
+            "other tests can keep using -n in a separate pytest call."
+        )
+
+
 class SuiteNode(pytest.Collector):
     def __init__(self, *, suite: Suite, **kw: Any) -> None:
         super().__init__(**kw)
@@ -69,6 +81,8 @@ class _ForgettingItem(pytest.Function):
         try:
             fs.ensure_results(self.funcargs["forgetting_model"])
         except ForgettingError as exc:
+            # One clear failure, then stop: every other item would repeat the same message.
+            self.session.shouldfail = "pytest-forgetting could not run the model (see the failure above)"
             raise ForgettingFailure(str(exc)) from None
         self.add_properties()
         msg = self.verdict()
@@ -81,7 +95,7 @@ class _ForgettingItem(pytest.Function):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, (ForgettingFailure, ForgettingError)):
             return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)
+        return super().repr_failure(excinfo)
 
 
 class CaseItem(_ForgettingItem):

@@ -33,8 +33,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collect_file(file_path: Any, parent: pytest.Collector) -> pytest.Collector | None:
     if is_suite_file(file_path):
-        from .collect import SuiteFile
+        from .collect import SuiteFile, XdistRefusal
 
+        if hasattr(parent.config, "workerinput"):
+            return XdistRefusal.from_parent(parent, path=file_path)
         return SuiteFile.from_parent(parent, path=file_path)
     return None
 
@@ -58,4 +60,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 @pytest.fixture(scope="session")
 def forgetting_model(request: pytest.FixtureRequest) -> Backend:
     """The model every suite runs on. Override it in conftest.py to plug in your own backend."""
-    return session_of(request.config).default_backend()
+    from .errors import ForgettingError
+    from .session import UnavailableBackend
+
+    try:
+        return session_of(request.config).default_backend()
+    except ForgettingError as exc:  # reported once by the first item, without a traceback
+        return UnavailableBackend(str(exc))

@@ -30,6 +30,20 @@ from .scoring import family as get_family
 UPDATE_HINT = "pytest {path} --forgetting-update"
 
 
+class UnavailableBackend:
+    """Stands in for a model that could not be loaded, so the error reaches the user as a failure."""
+
+    adapters: tuple[str, ...] = ()
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def _fail(self, *_: Any) -> Any:
+        raise ForgettingError(self.message)
+
+    generate = loglikelihood = identity = _fail
+
+
 @dataclass
 class SuiteState:
     suite: Suite
