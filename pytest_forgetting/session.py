@@ -171,6 +171,10 @@ class ForgettingSession:
             raise
         finally:
             self.timings["model_and_scoring_s"] = time.perf_counter() - t0
+            for attr in ("passes", "load_count", "hits", "misses"):
+                value = getattr(backend, attr, None)
+                if isinstance(value, int):
+                    self.timings[{"hits": "cache_hits", "misses": "cache_misses"}.get(attr, attr)] = value
 
     def output_cache_dir(self) -> Path:
         from .model.embedded import default_cache_dir

@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from ..errors import ModelLoadError
 
@@ -63,20 +64,18 @@ def gguf_path() -> Path:
     )
 
 
-def ensure_embedded_model(cache_dir: Path | None = None, *, announce: bool = True) -> Path:
+def ensure_embedded_model(cache_dir: Path | None = None, *, announce: bool | Callable[[str], None] = True) -> Path:
     """Return a directory with the converted model, converting once if needed."""
     cache_dir = cache_dir or default_cache_dir()
     target = cache_dir / "models" / f"{EMBEDDED_NAME}-v{_FORMAT_VERSION}"
     if (target / "config.json").is_file() and (target / "model.safetensors").is_file():
         return target
     source = gguf_path()
-    if announce:
-        print(
-            f"pytest-forgetting: converting the embedded {EMBEDDED_NAME} GGUF into {target} "
-            "(once, about 30 s)...",
-            file=sys.stderr,
-            flush=True,
-        )
+    message = f"pytest-forgetting: converting the embedded {EMBEDDED_NAME} GGUF into {target} (once, about 30 s)..."
+    if callable(announce):
+        announce(message)
+    elif announce:
+        print(message, file=sys.stderr, flush=True)
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

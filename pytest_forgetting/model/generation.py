@@ -122,6 +122,7 @@ def run_generate(backend: "HFBackend", requests: Sequence[GenerateRequest]) -> l
                     eos_token_id=sorted(eos) or None,
                     stopping_criteria=[crit],
                 )
+            backend.passes += 1
             new = gen[:, ids.shape[1] :].cpu()
             for row, i, budget in zip(new, chunk, budgets):
                 toks = row[:budget].tolist()
@@ -201,6 +202,7 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
                         later.index_add_(0, torch.tensor(rows, device=dev), picked)
                     for n, (b, i) in enumerate(pairs):
                         out[i] = float(first[b, cont_ids[i][0]] + later[n])
+            backend.passes += 1
             done_count += sum(len(groups[k]) for k in chunk)
             if backend.progress:
                 backend.progress(f"score labels ({adapter or 'base'})", done_count, total)

@@ -83,7 +83,8 @@ class HFBackend:
     def __init__(self, settings: LoadSettings, progress: Progress | None = None) -> None:
         self.settings = settings
         self.progress = progress
-        self.source: ModelSource = resolve_model(settings.model, settings.cache_dir)
+        announce = (lambda msg: progress(msg, 0, 0)) if progress else None
+        self.source: ModelSource = resolve_model(settings.model, settings.cache_dir, announce)
         check_weights_safe(self.source.path, settings.allow_pickle, "--model") if self.source.path else None
         self._adapter_paths: dict[str, Path] = {}
         self._adapter_fps: dict[str, str] = {}
@@ -98,6 +99,7 @@ class HFBackend:
         self.device = pick_device(settings.device)
         self._model: Any = None
         self.load_count = 0
+        self.passes = 0  # batched forward passes (generate calls or label-scoring batches)
         self.tokenizer = self._load_tokenizer()
 
     # -- identity -----------------------------------------------------------------
@@ -222,6 +224,7 @@ class HFBackend:
         self.device = device
         self._model = model
         self.load_count = 0
+        self.passes = 0  # batched forward passes (generate calls or label-scoring batches)
         if tokenizer.pad_token is None:
             tokenizer = copy.deepcopy(tokenizer)
             tokenizer.pad_token = tokenizer.eos_token

@@ -13,7 +13,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..errors import ModelLoadError
 from .embedded import EMBEDDED_NAME, ensure_embedded_model, is_embedded
@@ -46,9 +46,9 @@ def offline() -> Iterator[None]:
                 os.environ[k] = v
 
 
-def resolve_model(spec: str | None, cache_dir: Path | None) -> ModelSource:
+def resolve_model(spec: str | None, cache_dir: Path | None, announce: Callable[[str], None] | None = None) -> ModelSource:
     if is_embedded(spec):
-        return ModelSource(EMBEDDED_NAME, ensure_embedded_model(cache_dir))
+        return ModelSource(EMBEDDED_NAME, ensure_embedded_model(cache_dir, announce=announce or True))
     assert spec is not None
     p = Path(spec).expanduser()
     if p.exists():

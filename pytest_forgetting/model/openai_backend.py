@@ -17,18 +17,24 @@ Generation is greedy: ``temperature=0``, ``seed=0``; chat prompts go to
 
 Label scoring (``loglikelihood``) needs ``/completions`` with ``echo=true`` and
 ``logprobs``: the prompt text plus the continuation is echoed with each token's
-log-probability and character offset, and the tokens of the continuation are
-summed. Chat prompts need the chat template applied to text first: through
-vLLM's ``/tokenize`` + ``/detokenize``, llama.cpp's ``/apply-template``, or
-the served model's own tokenizer when it is on this machine. A server that
-can do neither raises :class:`LoglikelihoodUnsupported`;
-``supports_loglikelihood`` answers the question in advance (probed once).
+log-probability, and the tokens covering the continuation are summed (found
+from the token strings lined up with the text, else ``text_offset``). Chat
+prompts need the chat template applied to text first: through vLLM's
+``/tokenize`` + ``/detokenize``, llama.cpp's ``/apply-template``, or the
+served model's own tokenizer when it is on this machine. A probe checks once
+per prompt kind (raw, chat) that the echoed log-probabilities line up with
+their tokens: llama-cpp-python scores each token with the *next* position's
+distribution when the prompt does not start with BOS (SmolLM2, Qwen, ...).
+Where any of this is missing, ``loglikelihood`` raises
+:class:`LoglikelihoodUnsupported`; ``supports_loglikelihood`` says so in
+advance.
 """
 from __future__ import annotations
 
 import hashlib
 import http.client
 import json
+import math
 import os
 import socket
 import threading
@@ -57,7 +63,11 @@ _VOLATILE_KEYS = {"created", "permission", "permissions"}
 
 
 class LoglikelihoodUnsupported(BackendError):
-    """The server cannot score a continuation (no ``echo`` + ``logprobs``, or no chat template)."""
+    """The server cannot score a continuation (no aligned ``echo`` + ``logprobs``, or no chat template)."""
+
+    def __init__(self, message: str, why: str = "") -> None:
+        super().__init__(message)
+        self.why = why or message
 
 
 class HTTPStatusError(BackendError):
@@ -161,8 +171,9 @@ class OpenAIBackend:
         self._model: str | None = None
         self._served: dict[str, dict[str, Any]] = {}
         self._greedy_extras: dict[str, Any] = {}
-        self._echo: bool | None = None
-        self._echo_why = ""
+        self._ll_ok: dict[bool, bool] = {}
+        self._ll_why: dict[bool, str] = {}
+        self._probe_lock = threading.Lock()
         self._chat_renderer: str | None = None  # "vllm" | "llamacpp" | "local" | "none"
         self._local_tokenizer: Any = None
         self._rendered: dict[Prompt, str] = {}
@@ -408,38 +419,76 @@ class OpenAIBackend:
     # -- loglikelihood ------------------------------------------------------------------
     @property
     def supports_loglikelihood(self) -> bool:
-        """Whether label scoring works here: echo + logprobs, and a way to render chat prompts.
+        """Whether label scoring works here, for raw and for chat prompts alike.
 
-        Probed once (two small requests at most), then cached.
+        Probed once (a few small requests), then cached: the server must echo
+        the prompt's tokens with their log-probabilities, *aligned* (each
+        token's log-probability given the tokens before it; llama-cpp-python
+        shifts them by one token for prompts that do not start with BOS),
+        and chat prompts need a way to apply the chat template.
         """
-        return self._echo_supported() and self._renderer() != "none"
+        return self._ll_support(False) and self._ll_support(True)
 
-    def _echo_supported(self) -> bool:
-        if self._echo is None:
+    def loglikelihood_unsupported_reason(self) -> str | None:
+        """Why ``supports_loglikelihood`` is false (probing if needed), else None."""
+        if self.supports_loglikelihood:
+            return None
+        return self._ll_why.get(False) or self._ll_why.get(True)
+
+    def _ll_support(self, chat: bool) -> bool:
+        if chat not in self._ll_ok:
             self._ensure_ready()
-            prompt = "The capital of France is"
-            try:
-                answer = self._post("/completions", {
-                    "model": self.model, "prompt": prompt, "max_tokens": 1, "temperature": 0,
-                    "echo": True, "logprobs": 1, **self._greedy_extras,
-                })
-                lp = answer["choices"][0]["logprobs"]
-                offsets, values = lp["text_offset"], lp["token_logprobs"]
-                ok = bool(offsets) and min(offsets) < len(prompt) and len(values) == len(offsets)
-                self._echo_why = "" if ok else "its /completions does not echo the prompt's tokens with logprobs"
-            except HTTPStatusError as exc:
-                if exc.status in (401, 403):
-                    raise
-                ok, self._echo_why = False, f"its /completions refused echo+logprobs: HTTP {exc.status}: {exc.detail}"
-            except (KeyError, IndexError, TypeError):
-                ok, self._echo_why = False, "its /completions answer has no logprobs.text_offset with echo=true"
-            self._echo = ok
-        return self._echo
+            with self._probe_lock:
+                if chat not in self._ll_ok:
+                    ok, why = self._probe_echo(chat)
+                    self._ll_why[chat] = why
+                    self._ll_ok[chat] = ok
+        return self._ll_ok[chat]
+
+    def _probe_echo(self, chat: bool) -> tuple[bool, str]:
+        """Score a very predictable continuation and check the echoed log-probabilities line up."""
+        sequence = ", ".join(str(i) for i in range(1, 17))
+        if chat:
+            if self._renderer() == "none":
+                return False, (
+                    "it offers no way to apply the chat template (no vLLM /tokenize, no llama.cpp /apply-template) "
+                    f"and the tokenizer of {self._model!r} is not on this machine"
+                )
+            prompt = Prompt.of("Count from 1 to 16, separated by commas.")
+        else:
+            prompt = Prompt.of("Counting:", chat=False)
+            sequence = " " + sequence
+        try:
+            tokens, values, tops, start, _end = self._echo(prompt, sequence, None)
+        except HTTPStatusError as exc:
+            if exc.status in (401, 403):
+                raise
+            return False, f"its /completions refused echo=true with logprobs: HTTP {exc.status}: {exc.detail}"
+        except LoglikelihoodUnsupported as exc:
+            return False, exc.why
+        same = shifted = 0
+        for i in range(start, len(tokens) - 1):
+            top = tops[i] if i < len(tops) else None
+            if not isinstance(top, dict) or not top:
+                continue
+            best = max(top, key=lambda t: top[t] if top[t] is not None else -math.inf)
+            same += best == tokens[i]
+            shifted += best == tokens[i + 1]
+        if same == 0 and shifted == 0:
+            return False, "its echoed logprobs carry no top_logprobs to check them with"
+        if shifted > same:
+            return False, (
+                f"its echoed logprobs for {'chat' if chat else 'raw'} prompts are shifted by one token "
+                "(each token is scored with the distribution of the next position; llama-cpp-python does this "
+                "when the prompt does not start with a BOS token)"
+            )
+        return True, ""
 
     def _unsupported(self, why: str) -> LoglikelihoodUnsupported:
         return LoglikelihoodUnsupported(
             f"{self.base_url} cannot score labels by log-likelihood: {why}.\n"
-            "  fix: serve the model with vLLM, or set 'scoring: generate' in the label_collapse suite."
+            "  fix: serve the model with vLLM, or set 'scoring: generate' in the label_collapse suite.",
+            why,
         )
 
     def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[float]:
@@ -449,29 +498,42 @@ class OpenAIBackend:
         unique = list(dict.fromkeys(requests))
         for r in unique:
             self._model_for(r.adapter)
-        if not self._echo_supported():
-            raise self._unsupported(self._echo_why)
+        for chat in sorted({r.prompt.chat for r in unique}):
+            if not self._ll_support(chat):
+                raise self._unsupported(self._ll_why[chat])
         for prompt in dict.fromkeys(r.prompt for r in unique):
             self._render(prompt)
         out = self._run_all(unique, self._loglikelihood_one, f"score labels via {self.base_url}")
         return [out[r] for r in requests]
 
     def _loglikelihood_one(self, req: LoglikelihoodRequest) -> float:
-        context = self._render(req.prompt)
-        full = context + req.continuation
+        tokens, values, _tops, start, end = self._echo(req.prompt, req.continuation, req.adapter)
+        return sum(float(v) for v in values[start:end] if v is not None)
+
+    def _echo(self, prompt: Prompt, continuation: str, adapter: str | None) -> tuple[list[str], list[Any], list[Any], int, int]:
+        """Echo prompt + continuation; return tokens, logprobs, top_logprobs and the continuation's token range."""
+        context = self._render(prompt)
+        full = context + continuation
         body: dict[str, Any] = {
-            "model": self._model_for(req.adapter), "prompt": full, "max_tokens": 1, "temperature": 0,
+            "model": self._model_for(adapter), "prompt": full, "max_tokens": 1, "temperature": 0,
             "echo": True, "logprobs": 1, **self._greedy_extras,
         }
-        if req.prompt.chat and self._chat_renderer == "vllm":
+        if prompt.chat and self._chat_renderer == "vllm":
             body["add_special_tokens"] = False  # the rendered chat text carries its own special tokens
         answer = self._post("/completions", body)
         try:
-            lp = answer["choices"][0]["logprobs"]
-            offsets, values = list(lp["text_offset"]), list(lp["token_logprobs"])
+            choice = answer["choices"][0]
+            lp = choice["logprobs"]
+            tokens = [str(t) for t in lp["tokens"]]
+            values, offsets = list(lp["token_logprobs"]), list(lp["text_offset"])
+            tops = list(lp.get("top_logprobs") or [])
+            echoed = str(choice.get("text") or "")
         except (KeyError, IndexError, TypeError):
-            raise self._unsupported("an answer with echo=true has no logprobs.text_offset") from None
-        return continuation_logprob(offsets, values, len(context), len(full))
+            raise self._unsupported("its answers to echo=true carry no logprobs with tokens and text_offset") from None
+        if not tokens or len(values) != len(tokens):
+            raise self._unsupported("its answers to echo=true do not list the prompt's tokens")
+        start, end = continuation_span(tokens, offsets, full, echoed, len(context))
+        return tokens, values, tops, start, end
 
     # -- chat rendering -----------------------------------------------------------------
     def _render(self, prompt: Prompt) -> str:
@@ -534,21 +596,46 @@ class OpenAIBackend:
         return self._local_tokenizer or None
 
 
-def continuation_logprob(offsets: Sequence[int], values: Sequence[float | None], start: int, end: int) -> float:
-    """Sum the log-probabilities of the tokens covering characters ``[start, end)`` of the echoed text.
+def continuation_span(tokens: Sequence[str], offsets: Sequence[int], full: str, echoed: str, boundary: int) -> tuple[int, int]:
+    """Indices ``[start, end)`` of the echoed tokens that cover ``full[boundary:]`` (the continuation).
 
-    A token is counted when its span reaches into the continuation and starts
-    before its end (a token that merges the prompt's last characters with the
-    continuation's first counts as the continuation's). Tokens the server
-    generated after the echo start at or after ``end`` and are skipped.
+    Found from the token strings, walking back from the end of the prompt:
+    servers differ in whether the echo lists a BOS token (vLLM), renders
+    special tokens as empty strings and leaves them out of ``text_offset``
+    (llama-cpp-python), and lists the one generated token or not. A token
+    that straddles the boundary counts as the continuation's. Falls back to
+    the server's ``text_offset`` when the token strings do not spell the end
+    of the text (e.g. bytes of one character split across tokens).
     """
-    total = 0.0
-    for i, off in enumerate(offsets):
-        nxt = offsets[i + 1] if i + 1 < len(offsets) else float("inf")
-        if off < end and (nxt > start or (nxt == off and off >= start)):
-            v = values[i]
-            total += float(v) if v is not None else 0.0
-    return total
+    n = len(tokens)
+    need = len(full) - boundary
+    if need <= 0:
+        return n, n
+    generated = echoed[len(full):] if echoed.startswith(full) else None
+    exact: list[int] = []
+    loose: list[int] = []
+    for k in range(n, max(0, n - 4), -1):  # k = number of echoed prompt tokens; max_tokens=1 adds at most one
+        rest = "".join(tokens[k:])
+        if generated is None:
+            (exact if not rest else loose).append(k)
+        elif rest == generated:
+            exact.append(k)
+        elif generated.startswith(rest):
+            loose.append(k)
+    for k in exact + loose:
+        if not tokens[k - 1]:
+            continue
+        acc, j = "", k
+        while j > 0 and len(acc) < need:
+            j -= 1
+            acc = tokens[j] + acc
+        if len(acc) >= need and full.endswith(acc[len(acc) - len(full):] if len(acc) > len(full) else acc):
+            return j, k
+    # text_offset: characters of the text the server saw
+    k = min(n, len(offsets))
+    inside = [i for i in range(k) if int(offsets[i]) < len(full)
+              and (int(offsets[i + 1]) if i + 1 < k else len(full)) > boundary]
+    return (inside[0], inside[-1] + 1) if inside else (k, k)
 
 
 def _local_tokenizer(name: str, cache_dir: Path | None) -> Any:

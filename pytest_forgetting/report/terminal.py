@@ -37,6 +37,12 @@ def write_summary(fs: "ForgettingSession", tr: Any) -> None:
                     f"{s['suite']}: {len(comp['stale_cases'])} stale baseline entr(y/ies) for removed cases "
                     f"({', '.join(comp['stale_cases'][:5])}); remove with: pytest {s['path']} --forgetting-update"
                 )
+    t = record["timings"]
+    if t:
+        tr.write_line(
+            f"model work: {t.get('model_and_scoring_s', 0):.1f} s, {t.get('passes', '?')} batched pass(es), "
+            f"{t.get('load_count', 0)} model load(s), cache {t.get('cache_hits', 0)} hit(s) / {t.get('cache_misses', 0)} miss(es)"
+        )
     for line in record["update"]:
         tr.write_line(("baseline updated: " if not line.startswith(" ") else "") + line)
     for key, lines in fs.extras.get("terminal", {}).items():
