@@ -134,7 +134,10 @@ def _describe(err: ValidationError) -> tuple[str, str | None]:
     if err.validator == "enum":
         return f"{err.instance!r} is not one of {err.validator_value}", "use one of the listed values"
     if err.validator == "type":
-        return f"expected {err.validator_value}, got {type(err.instance).__name__} {err.instance!r}"[:300], None
+        msg = f"expected {err.validator_value}, got {type(err.instance).__name__} {err.instance!r}"[:300]
+        if isinstance(err.instance, bool) and "string" in str(err.validator_value):
+            return msg, "quote it: YAML reads yes/no/on/off/true/false as booleans (write 'no')"
+        return msg, None
     if err.validator == "oneOf" and isinstance(err.instance, dict):
         return "a case needs exactly one of 'prompt' or 'messages'", "give the case a prompt: (or messages:), not both"
     if err.validator == "anyOf" and isinstance(err.instance, dict):
