@@ -160,7 +160,7 @@ class LabelCollapse(Family):
         ]
         for lab in labels:
             specs.append(mean_metric(
-                f"recall[{lab}]", "higher", f"share of gold={lab!r} cases predicted {lab!r}",
+                f"recall:{lab}", "higher", f"share of gold={lab!r} cases predicted {lab!r}",
                 lambda o, lab=lab: float(o.data["pred"] == lab) if o.data["gold"] == lab else None, binary=True,
             ))
         return specs
