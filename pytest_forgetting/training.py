@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -99,6 +100,14 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
     def on_train_begin(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
                        **kwargs: Any) -> None:
         self._check_model(kwargs.get("model"))
+        on_eval = self.evaluate_on != "save" and args.eval_strategy != "no"
+        on_save = self.evaluate_on != "evaluate" and args.save_strategy != "no"
+        if not (on_eval or on_save):
+            warnings.warn(
+                f"ForgettingCallback(evaluate_on={self.evaluate_on!r}) will never run: eval_strategy is "
+                f"{getattr(args.eval_strategy, 'value', args.eval_strategy)!r} and save_strategy is "
+                f"{getattr(args.save_strategy, 'value', args.save_strategy)!r}; set eval_strategy/eval_steps "
+                "(with an eval_dataset) or save_strategy/save_steps", stacklevel=2)
 
     def on_evaluate(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
                     metrics: dict[str, float] | None = None, **kwargs: Any) -> None:
@@ -150,7 +159,9 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         backend = self._backend_for(model, kwargs.get("processing_class"))
         adapter = backend.adapters[0]
         sides: list[str | None] = [adapter] if self.base_runs is not None else [None, adapter]
+        # PEFT's set_adapter re-enables gradients on the whole adapter: put back exactly what training had
         modes = [(m, m.training) for m in model.modules()]
+        grads = [(p, p.requires_grad) for p in model.parameters()]
         devices = [model.device] if getattr(model.device, "type", "cpu") == "cuda" else []
         model.eval()
         try:
@@ -159,6 +170,8 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         finally:
             for m, was_training in modes:
                 m.training = was_training
+            for p, needed_grad in grads:
+                p.requires_grad_(needed_grad)
         if self.base_runs is None:
             self.base_runs = {s.name: runs[(s.name, None)] for s in self.suites}
         current = {s.name: runs[(s.name, adapter)] for s in self.suites}
@@ -184,8 +197,11 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
             if tok is None:
                 raise ForgettingError("ForgettingCallback has no tokenizer: pass tokenizer=... or give the "
                                       "Trainer processing_class=tokenizer")
-            self._backend = HFBackend.from_loaded(model, tok, adapter_name=model.active_adapter,
-                                                  batch_size=self.batch_size)
+            active = model.active_adapter
+            active = [active] if isinstance(active, str) else list(active)
+            if len(active) != 1:
+                raise ForgettingError(f"ForgettingCallback evaluates one adapter; the model has {active} active")
+            self._backend = HFBackend.from_loaded(model, tok, adapter_name=active[0], batch_size=self.batch_size)
         return self._backend
 
     def compare(self, current: dict[str, SuiteRun]) -> dict[str, SuiteComparison]:
