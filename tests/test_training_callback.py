@@ -345,3 +345,16 @@ def test_from_loaded_leaves_the_trainers_tokenizer_alone(tiny_model: Path) -> No
     assert backend.tokenizer.pad_token == tok.eos_token
     assert backend.adapters == ("sft",) and backend.load_count == 0 and backend.device == "cpu"
     assert backend.identity("sft").adapter == "sft" and backend.identity(None).name == "in-training"
+
+
+def test_suites_from_a_folder_and_duplicate_names_refused(suites: list[Path]) -> None:
+    from pytest_forgetting.errors import ForgettingError
+
+    folder = suites[0].parent
+    assert sorted(s.name for s in ForgettingCallback([folder]).suites) == ["guard", "target"]
+    (folder / "sub").mkdir()
+    (folder / "sub" / "guard.forgetting.yaml").write_text(GUARD)
+    with pytest.raises(ForgettingError, match="suite name 'guard' is used by both"):
+        ForgettingCallback([folder])
+    with pytest.raises(ValueError, match="evaluate_on"):
+        ForgettingCallback(suites, evaluate_on="epoch")
