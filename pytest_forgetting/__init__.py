@@ -15,6 +15,7 @@ from .scoring.refusal_detector import detect_refusal  # noqa: E402
 
 __all__ = [
     "Backend",
+    "ForgettingCallback",
     "GenerateRequest",
     "GenerationSettings",
     "LoglikelihoodRequest",
@@ -23,3 +24,11 @@ __all__ = [
     "detect_refusal",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> object:  # lazy: ForgettingCallback imports transformers
+    if name == "ForgettingCallback":
+        from .training import ForgettingCallback
+
+        return ForgettingCallback
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

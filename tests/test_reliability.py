@@ -206,3 +206,25 @@ def test_batch_size_does_not_change_outputs(tiny_model: Path) -> None:
     auto = HFBackend(LoadSettings(model=str(tiny_model))).generate(reqs)
     assert one == auto
     assert json.dumps(one)
+
+
+def test_compacting_decoder_matches_hf_generate(tiny_model: Path, random_adapter: Path) -> None:
+    """Our greedy loop drops finished rows from the batch; it must give exactly model.generate's text."""
+    import torch
+
+    from pytest_forgetting.model.generation import _eos_ids, encode_prompt
+    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.protocol import GenerateRequest, GenerationSettings, Prompt
+
+    b = HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(random_adapter),)))
+    prompts = ["What is the capital of France?", "Hi", "Write a poem about rain", "2+2?", "Tell me a joke please"]
+    reqs = [GenerateRequest(Prompt.of(p), GenerationSettings(max_new_tokens=8 + 3 * i), side)
+            for side in (None, "random") for i, p in enumerate(prompts)]
+    ours = b.generate(reqs)
+    for r, text in zip(reqs, ours):
+        ids = torch.tensor([encode_prompt(b, r.prompt)])
+        with torch.inference_mode(), b._adapter_context(r.adapter):
+            g = b.model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), do_sample=False,
+                                 max_new_tokens=r.settings.max_new_tokens, pad_token_id=b.tokenizer.pad_token_id,
+                                 eos_token_id=sorted(_eos_ids(b)))
+        assert text == b.tokenizer.decode(g[0, ids.shape[1]:], skip_special_tokens=True)

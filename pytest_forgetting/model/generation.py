@@ -33,28 +33,6 @@ def _adapter_order(adapters: Sequence[str | None]) -> list[str | None]:
     return sorted(seen, key=lambda a: (a is not None, seen.index(a)))
 
 
-class _StopCriteria:
-    """Per-sequence stop: EOS, a stop string, or the sequence's own token budget."""
-
-    def __init__(self, tokenizer: Any, prompt_len: int, stops: list[tuple[str, ...]], budgets: list[int], eos: set[int]):
-        self.tokenizer, self.prompt_len, self.stops, self.budgets, self.eos = tokenizer, prompt_len, stops, budgets, eos
-
-    def __call__(self, input_ids: Any, scores: Any = None, **kwargs: Any) -> Any:
-        import torch
-
-        new = input_ids[:, self.prompt_len :]
-        done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
-        n = new.shape[1]
-        for b in range(new.shape[0]):
-            row = new[b]
-            if n >= self.budgets[b] or any(int(t) in self.eos for t in row.tolist()):
-                done[b] = True
-            elif self.stops[b]:
-                text = self.tokenizer.decode(row, skip_special_tokens=True)
-                done[b] = any(s in text for s in self.stops[b])
-        return done
-
-
 def _eos_ids(backend: "HFBackend") -> set[int]:
     ids: set[int] = set()
     for src in (backend.model.generation_config.eos_token_id, backend.tokenizer.eos_token_id):
@@ -83,6 +61,61 @@ def encode_prompt(backend: "HFBackend", prompt: Any) -> list[int]:
     return list(backend.tokenizer(text, add_special_tokens=not prompt.chat)["input_ids"])
 
 
+def _cache_kw(model: Any) -> str:
+    """transformers >= 5.2x names the KV cache ``cache``; older releases ``past_key_values``."""
+    import inspect
+
+    lm = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return "cache" if "cache" in inspect.signature(lm.forward).parameters else "past_key_values"
+
+
+def greedy_decode(
+    model: Any, tokenizer: Any, ids: Any, mask: Any, budgets: list[int], stops: list[tuple[str, ...]], eos: set[int]
+) -> list[list[int]]:
+    """Greedy decoding that drops finished rows from the batch (and the KV cache) as it goes.
+
+    ``model.generate`` keeps computing a finished sequence until the whole batch is done;
+    here a row leaves the batch at EOS, at a stop string or at its own token budget, so
+    short answers stop costing compute. Returns the new tokens of each row (EOS excluded).
+    """
+    import torch
+
+    kw = _cache_kw(model)
+    n = ids.shape[0]
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)
+    out = model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, logits_to_keep=1)
+    cache = getattr(out, "cache", None) or getattr(out, "past_key_values", None)
+    nxt = out.logits[:, -1, :].argmax(-1)
+    active = list(range(n))
+    last = pos[:, -1]
+    tokens: list[list[int]] = [[] for _ in range(n)]
+    while True:
+        keep: list[int] = []
+        for i, row in enumerate(active):
+            t = int(nxt[i])
+            if t in eos:
+                continue
+            tokens[row].append(t)
+            if len(tokens[row]) >= budgets[row]:
+                continue
+            if stops[row] and any(s in tokenizer.decode(tokens[row], skip_special_tokens=True) for s in stops[row]):
+                continue
+            keep.append(i)
+        if not keep:
+            return tokens
+        if len(keep) < len(active):
+            sel = torch.tensor(keep, device=ids.device)
+            cache.batch_select_indices(sel)
+            mask, nxt, last = mask[sel], nxt[sel], last[sel]
+            active = [active[i] for i in keep]
+        mask = torch.cat([mask, mask.new_ones((mask.shape[0], 1))], dim=1)
+        last = last + 1
+        out = model(input_ids=nxt[:, None], attention_mask=mask, position_ids=last[:, None], use_cache=True,
+                    **{kw: cache})
+        cache = getattr(out, "cache", None) or getattr(out, "past_key_values", None)
+        nxt = out.logits[:, -1, :].argmax(-1)
+
+
 def run_generate(backend: "HFBackend", requests: Sequence[GenerateRequest]) -> list[str]:
     import torch
 
@@ -107,29 +140,11 @@ def run_generate(backend: "HFBackend", requests: Sequence[GenerateRequest]) -> l
             start += len(chunk)
             ids, mask = _left_pad([encoded[i] for i in chunk], tok.pad_token_id)
             budgets = [requests[i].settings.max_new_tokens for i in chunk]
-            crit = _StopCriteria(tok, ids.shape[1], [requests[i].settings.stop for i in chunk], budgets, eos)
+            stops = [requests[i].settings.stop for i in chunk]
             with torch.inference_mode(), backend._adapter_context(adapter):
-                gen = model.generate(
-                    input_ids=ids.to(backend.device),
-                    attention_mask=mask.to(backend.device),
-                    max_new_tokens=max(budgets),
-                    do_sample=False,
-                    temperature=None,
-                    top_p=None,
-                    top_k=None,
-                    num_beams=1,
-                    pad_token_id=tok.pad_token_id,
-                    eos_token_id=sorted(eos) or None,
-                    stopping_criteria=[crit],
-                )
+                rows = greedy_decode(model, tok, ids.to(backend.device), mask.to(backend.device), budgets, stops, eos)
             backend.passes += 1
-            new = gen[:, ids.shape[1] :].cpu()
-            for row, i, budget in zip(new, chunk, budgets):
-                toks = row[:budget].tolist()
-                for j, t in enumerate(toks):
-                    if t in eos:
-                        toks = toks[:j]
-                        break
+            for toks, i in zip(rows, chunk):
                 text = tok.decode(toks, skip_special_tokens=True)
                 out[i] = cut_at_stop(text, requests[i].settings.stop)
             done_count += len(chunk)
@@ -148,10 +163,7 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
     model = backend.model
     lm = model.get_base_model() if hasattr(model, "get_base_model") else model
     decoder, head = lm.get_decoder(), lm.get_output_embeddings()
-    import inspect
-
-    # transformers >= 5.2x calls the KV cache ``cache``; older releases ``past_key_values``.
-    cache_kw = "cache" if "cache" in inspect.signature(decoder.forward).parameters else "past_key_values"
+    cache_kw = _cache_kw(model)
     out = [0.0] * len(requests)
     groups: dict[tuple[str | None, Any], list[int]] = defaultdict(list)
     for i, r in enumerate(requests):
