@@ -23,6 +23,8 @@ def metric_rows(record: dict[str, Any]) -> list[tuple[str, ...]]:
     for s in record["suites"]:
         for side, run in s["runs"].items():
             comp = s["comparisons"].get(side)
+            if record["update"] and side in record["candidates"]:
+                comp = None  # an update run records; nothing is compared
             if comp is None:
                 if side == "base" and "base" not in record["candidates"]:
                     continue  # the live base shows up as the reference column
