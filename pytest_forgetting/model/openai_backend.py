@@ -174,6 +174,7 @@ class OpenAIBackend:
         self._ll_ok: dict[bool, bool] = {}
         self._ll_why: dict[bool, str] = {}
         self._probe_lock = threading.Lock()
+        self._count_lock = threading.Lock()
         self._chat_renderer: str | None = None  # "vllm" | "llamacpp" | "local" | "none"
         self._local_tokenizer: Any = None
         self._rendered: dict[Prompt, str] = {}
@@ -211,7 +212,7 @@ class OpenAIBackend:
             try:
                 with self._opener.open(req, timeout=self.request_timeout) as resp:
                     raw = resp.read()
-                self.requests_sent += 1
+                self._count("requests_sent")
                 try:
                     return json.loads(raw)
                 except ValueError:
@@ -220,7 +221,7 @@ class OpenAIBackend:
                         "  fix: --base-url must point at the OpenAI-compatible API (usually ending in /v1)."
                     ) from None
             except urllib.error.HTTPError as exc:
-                self.requests_sent += 1
+                self._count("requests_sent")
                 detail = _detail(exc)
                 if exc.code != 429 and exc.code < 500:
                     raise self._status_error(method, url, exc.code, detail) from None
@@ -243,8 +244,12 @@ class OpenAIBackend:
                 )
             if not delays:
                 raise failure
-            self.retries += 1
+            self._count("retries")
             time.sleep(max(delays.pop(0), wait_s or 0.0))
+
+    def _count(self, name: str) -> None:
+        with self._count_lock:
+            setattr(self, name, getattr(self, name) + 1)
 
     def _status_error(self, method: str, url: str, code: int, detail: str, tries: int = 1) -> HTTPStatusError:
         fix = {
@@ -368,15 +373,15 @@ class OpenAIBackend:
                 for fut in finished:
                     exc = fut.exception()
                     if exc is not None:
-                        for p in pending:
-                            p.cancel()
                         raise exc
                     results[futures[fut]] = fut.result()
                     done += 1
                     if self.progress and (done % self.progress_every == 0 or done == total):
                         self.progress(what, done, total)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # requests in flight finish on their own
+            raise
+        pool.shutdown(wait=True)
         return results
 
     # -- generate ---------------------------------------------------------------------
@@ -429,6 +434,10 @@ class OpenAIBackend:
         """
         return self._ll_support(False) and self._ll_support(True)
 
+    def supports_loglikelihood_for(self, chat: bool) -> bool:
+        """Like ``supports_loglikelihood``, for one kind of prompt only (a server may score chat prompts, not raw)."""
+        return self._ll_support(chat)
+
     def loglikelihood_unsupported_reason(self) -> str | None:
         """Why ``supports_loglikelihood`` is false (probing if needed), else None."""
         if self.supports_loglikelihood:
@@ -447,14 +456,14 @@ class OpenAIBackend:
 
     def _probe_echo(self, chat: bool) -> tuple[bool, str]:
         """Score a very predictable continuation and check the echoed log-probabilities line up."""
-        sequence = ", ".join(str(i) for i in range(1, 17))
+        sequence = ", ".join(str(i) for i in range(1, 9))
         if chat:
             if self._renderer() == "none":
                 return False, (
                     "it offers no way to apply the chat template (no vLLM /tokenize, no llama.cpp /apply-template) "
                     f"and the tokenizer of {self._model!r} is not on this machine"
                 )
-            prompt = Prompt.of("Count from 1 to 16, separated by commas.")
+            prompt = Prompt.of("Count from 1 to 8, separated by commas.")
         else:
             prompt = Prompt.of("Counting:", chat=False)
             sequence = " " + sequence
@@ -587,7 +596,19 @@ class OpenAIBackend:
         tok = self._tokenizer()
         if tok is None or not getattr(tok, "chat_template", None):
             return None
-        return str(tok.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True))
+        text = str(tok.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True))
+        bos = getattr(tok, "bos_token", None)
+        if bos and text.startswith(bos) and self._adds_bos(tok):
+            text = text[len(bos):]  # the server adds BOS itself, as this tokenizer does; do not send two
+        return text
+
+    @staticmethod
+    def _adds_bos(tok: Any) -> bool:
+        try:
+            ids = tok("a")["input_ids"]
+        except Exception:  # noqa: BLE001
+            return False
+        return bool(ids) and ids[0] == getattr(tok, "bos_token_id", None)
 
     def _tokenizer(self) -> Any:
         """The served model's tokenizer when it is on this machine (a directory, a GGUF file, a cached hub id)."""
@@ -649,7 +670,7 @@ def _local_tokenizer(name: str, cache_dir: Path | None) -> Any:
         p = Path(name).expanduser()
         with offline():
             if is_embedded(name) or p.name == GGUF_FILE:
-                return AutoTokenizer.from_pretrained(str(ensure_embedded_model(cache_dir, announce=False)))
+                return AutoTokenizer.from_pretrained(str(ensure_embedded_model(cache_dir)))
             if p.is_file() and p.suffix == ".gguf":
                 return AutoTokenizer.from_pretrained(str(p.parent), gguf_file=p.name)
             if p.is_dir():
