@@ -53,19 +53,28 @@ def _answer_text(answer: Answer) -> str:
     return "label log-likelihoods: " + ", ".join(f"{k}={v:.3f}" for k, v in answer.items())
 
 
+def _loglik_ok(backend: Backend, chat: bool) -> tuple[bool, str]:
+    """Ask the backend (only when a label suite needs it: probing a server costs requests)."""
+    per_kind = getattr(backend, "supports_loglikelihood_for", None)
+    ok = per_kind(chat) if callable(per_kind) else bool(getattr(backend, "supports_loglikelihood", True))
+    why = getattr(backend, "loglikelihood_unsupported_reason", None)
+    return ok, (why() if callable(why) and not ok else "") or ""
+
+
 def fallback_scoring(backend: Backend, work: Work, notice: Callable[[str], None] | None = None) -> list[tuple[Suite, Sequence[Case]]]:
     """Label-collapse suites fall back to generate scoring on backends without log-likelihoods.
 
     Said once per suite, never silent: the two scorings give different numbers.
     """
-    if getattr(backend, "supports_loglikelihood", True):
-        return list(work)
     out = []
     for suite, cases in work:
         if suite.family == "label_collapse" and suite.config.get("scoring", "loglikelihood") == "loglikelihood":
-            suite = dataclasses.replace(suite, config={**suite.config, "scoring": "generate"})
-            if notice:
-                notice(f"{suite.name}: this backend gives no log-likelihoods; scoring labels by generation instead")
+            ok, why = _loglik_ok(backend, bool(suite.config.get("chat", True)))
+            if not ok:
+                suite = dataclasses.replace(suite, config={**suite.config, "scoring": "generate"})
+                if notice:
+                    notice(f"{suite.name}: this backend gives no usable log-likelihoods"
+                           + (f" ({why})" if why else "") + "; scoring labels by generation instead")
         out.append((suite, cases))
     return out
 
