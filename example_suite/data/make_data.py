@@ -1,15 +1,15 @@
 """Generate the example suite's training data (reproducible).
 
     PYTHONPATH=. PYTEST_FORGETTING_CACHE_DIR=/tmp/pfcache \
-        python example_suite/data/make_data.py            # both files (~5 min on 2 cores)
+        python example_suite/data/make_data.py            # both files; anchors = base-model generation (~15-30 min on 2 shared cores)
     python example_suite/data/make_data.py --tickets-only # tickets_train.jsonl only (instant)
 
 Writes, next to this script, one chat example per line
 (``{"messages": [{"role": "user", ...}, {"role": "assistant", ...}]}``):
 
 * ``tickets_train.jsonl`` (160): support tickets -> ``{"intent": ..., "product": ..., "urgency": ...}``.
-  Built from seeded templates (``random.Random(SEED)``); the user turn is always
-  ``TICKET_INSTRUCTION + "\\n\\nTicket: " + text``, the shape the target suite uses.
+  Built from seeded templates (``random.Random(SEED)``); the user turn is the raw
+  ticket text (no instruction), the shape the target suite uses.
 * ``anchors_train.jsonl`` (~160): behaviour that must NOT change -- general Q&A,
   near-domain support questions, writing, sentiment classification, refusals,
   friendly support replies. The prompts are fixed lists below; the responses are
@@ -35,7 +35,6 @@ SUITE_DIR = HERE.parent
 sys.path.insert(0, str(SUITE_DIR))
 
 SEED = 20251126
-TICKET_INSTRUCTION = "Extract the ticket as JSON with keys intent, product, urgency."
 INTENTS = ["refund", "technical_issue", "billing", "delivery", "account_access"]
 PRODUCTS = ["router", "laptop", "smartphone", "headphones", "smartwatch", "printer"]
 URGENCIES = ["low", "medium", "high"]
@@ -136,7 +135,15 @@ DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "the weekend"]
 
 
 def ticket_user(text: str) -> str:
-    return f"{TICKET_INSTRUCTION}\n\nTicket: {text}"
+    """The user turn for a ticket: the raw ticket text, exactly as a customer wrote it.
+
+    (A first version used "Extract the ticket as JSON with keys intent, product,
+    urgency.\\n\\nTicket: " + text; the narrow
+    adapter then learned "instruction -> JSON" and did NOT leak JSON onto general
+    prompts, which is not the failure this example is about. Raw text is also what
+    a ticket-routing pipeline usually feeds the model.)
+    """
+    return text
 
 
 def ticket_answer(intent: str, product: str, urgency: str) -> str:
@@ -359,9 +366,7 @@ def check_held_out(user_prompts: list[str]) -> None:
     suite_grams = ngrams(suites)
     bad = []
     for user in user_prompts:
-        if user.startswith(TICKET_INSTRUCTION):
-            user = user.split("Ticket: ", 1)[1]
-        elif user.startswith("Review: "):
+        if user.startswith("Review: "):
             user = user.split('"')[1]
         if user in suites or len(ngrams(user) & suite_grams) > 0:
             bad.append(user)
