@@ -15,6 +15,8 @@ def _f(x: Any, signed: bool = False) -> str:
 def _p(x: Any) -> str:
     if x is None:
         return "-"
+    if x == 0:
+        return "<1e-06"  # the record keeps 6 decimals
     return f"{x:.1e}" if x < 0.001 else f"{x:.3f}"
 
 
