@@ -67,7 +67,7 @@ def prediction_entropy(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -
     k = len(labels) + (1 if UNPARSED in counts else 0)
     n = len(outcomes)
     h = -sum((c / n) * math.log(c / n) for c in counts.values() if c)
-    return h / math.log(k) if k > 1 else 0.0
+    return max(0.0, h / math.log(k)) if k > 1 else 0.0  # no "-0.0" for a single class
 
 
 def total_variation(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -> float | None:
