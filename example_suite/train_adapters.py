@@ -128,6 +128,8 @@ def save_adapter(model, out_dir: Path) -> Path:
         cfg_path = tmp / "adapter_config.json"
         cfg = json.loads(cfg_path.read_text())
         cfg["base_model_name_or_path"] = BASE_MODEL_NAME
+        if isinstance(cfg.get("target_modules"), list):  # peft stores a set: make the file stable
+            cfg["target_modules"] = sorted(cfg["target_modules"])
         cfg_path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
         if out_dir.exists():
             shutil.rmtree(out_dir)
