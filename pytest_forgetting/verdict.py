@@ -43,6 +43,16 @@ def no_reference_message(fs: "ForgettingSession", st: "SuiteState", suite: Suite
     )
 
 
+def reference_problem(fs: "ForgettingSession", st: "SuiteState", suite: Suite, comp: Any) -> str | None:
+    """Why a suite cannot be compared at all (no reference, or a baseline needing re-approval)."""
+    if comp is None or comp.reference_kind == "none":
+        return no_reference_message(fs, st, suite)
+    if comp.needs_approval:
+        return (f"baseline for suite {suite.name!r} needs re-approval: " + "; ".join(comp.needs_approval)
+                + f"\n  re-record after review: {_update_cmd(suite)}")
+    return None
+
+
 def case_block(label: str, prompt: str, output: str, decision: str, reason: str) -> list[str]:
     return [
         f"  {label}:",
@@ -66,11 +76,9 @@ def case_message(fs: "ForgettingSession", st: "SuiteState", suite: Suite, case_i
         return "\n".join([f"case {case_id!r} ({side}) failed its own expectation"]
                          + case_block("answer", run.prompts[case_id], run.outputs[case_id], out.decision, out.reason))
     comp = fs.comparisons.get((suite.name, side))
-    if comp is None or comp.reference_kind == "none":
-        return no_reference_message(fs, st, suite)
-    if comp.needs_approval:
-        return (f"baseline for suite {suite.name!r} needs re-approval: " + "; ".join(comp.needs_approval)
-                + f"\n  re-record after review: {_update_cmd(suite)}")
+    blocked = reference_problem(fs, st, suite, comp)
+    if blocked or comp is None:
+        return blocked
     if case_id in comp.changed_cases:
         return (f"case {case_id!r} changed since its baseline was recorded, so it is not compared.\n"
                 f"  re-approve it after review: pytest '{suite.path}::{suite.name}::{case_id}' --forgetting-update")
@@ -108,11 +116,9 @@ def metric_message(fs: "ForgettingSession", st: "SuiteState", suite: Suite, metr
     if run is None or fs.settings.update or fs.settings.absolute:
         return None
     comp = fs.comparisons.get((suite.name, side))
-    if comp is None or comp.reference_kind == "none":
-        return no_reference_message(fs, st, suite)
-    if comp.needs_approval:
-        return (f"baseline for suite {suite.name!r} needs re-approval: " + "; ".join(comp.needs_approval)
-                + f"\n  re-record after review: {_update_cmd(suite)}")
+    blocked = reference_problem(fs, st, suite, comp)
+    if blocked or comp is None:
+        return blocked
     c = comp.comparisons.get(metric)
     if c is None:
         return None
