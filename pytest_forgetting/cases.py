@@ -240,7 +240,11 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | No
     labels = data.get("labels", [])
 
     # Fields that decide scoring or generation for every case: part of each case's hash.
-    suite_level = {k: v for k, v in config.items() if k not in ("description", "workflow", "role", "alpha", "tolerance", "metrics", "suite", "primary_metric")}
+    suite_level = {k: v for k, v in config.items() if k not in (
+        "description", "workflow", "role", "alpha", "tolerance", "metrics", "suite", "primary_metric",
+        "training_data_path")}  # absolute paths differ between checkouts; the content hash stands in
+    if "training_data_path" in config:
+        suite_level["training_data_sha256"] = hashlib.sha256(Path(config["training_data_path"]).read_bytes()).hexdigest()
     seen: dict[str, int] = {}
     cases: list[Case] = []
     for i, raw in enumerate(data["cases"]):

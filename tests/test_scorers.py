@@ -172,3 +172,17 @@ def test_yaml_boolean_label_gets_a_quoting_hint(tmp_path: Path) -> None:
 
     with pytest.raises(SuiteError, match=r"quote it"):
         suite_from(tmp_path, "family: label_collapse\nlabels: [yes, no]\ncases:\n  - {id: a, prompt: q, label: 'yes'}\n")
+
+
+def test_case_hash_does_not_depend_on_the_checkout_path(tmp_path: Path) -> None:
+    """Baselines committed in one clone must match in another: no absolute paths in case hashes."""
+    body = "family: tone\ntraining_data: train.jsonl\ncases:\n  - {id: a, prompt: q}\n"
+    hashes = []
+    for where in ("one", "two"):
+        d = tmp_path / where
+        d.mkdir()
+        (d / "train.jsonl").write_text('{"response": "hello there"}\n')
+        hashes.append(suite_from(d, body).case("a").content_hash)
+    assert hashes[0] == hashes[1]
+    (tmp_path / "two" / "train.jsonl").write_text('{"response": "changed data"}\n')
+    assert suite_from(tmp_path / "two", body).case("a").content_hash != hashes[0]
