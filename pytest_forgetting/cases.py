@@ -154,6 +154,19 @@ def _best_error(errors: list[ValidationError]) -> ValidationError:
     return best_match(real or errors)
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """Parse once (libyaml when present) and keep the node tree: it carries the line numbers errors cite."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = False) -> Suite:
     """Load and validate one suite file. Raises :class:`SuiteError`."""
     spath = str(path)
@@ -162,8 +175,7 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
     except (OSError, UnicodeDecodeError) as exc:
         raise SuiteError(spath, f"cannot read the file: {exc}", fix="check the path and that it is UTF-8 text")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)
+        node, data = _parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

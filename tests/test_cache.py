@@ -75,3 +75,45 @@ def test_warm_run_does_not_load_the_model(suite_dir: pytest.Pytester, tiny_model
     off.stdout.fnmatch_lines(["*loaded model on cpu*"])
     cleared = suite_dir.runpytest(*args, "--forgetting-clear-cache")
     cleared.stdout.fnmatch_lines(["*cleared 12 cached output(s)*", "*0 cached, 12 to compute*"])
+
+
+def test_changed_chat_template_misses(tiny_model: Path, tmp_path: Path) -> None:
+    """Keys hold the unrendered messages; the template is covered by the model fingerprint."""
+    import json
+    import shutil
+
+    copy = tmp_path / "model"
+    shutil.copytree(tiny_model, copy)
+    first = CachingBackend(HFBackend(LoadSettings(model=str(copy))), tmp_path / "c")
+    first.generate([_req()])
+    cfg_path = copy / "tokenizer_config.json"
+    template_file = copy / "chat_template.jinja"
+    if template_file.exists():
+        template_file.write_text(template_file.read_text() + "{# changed #}")
+    else:
+        cfg = json.loads(cfg_path.read_text())
+        cfg["chat_template"] = cfg["chat_template"] + "{# changed #}"
+        cfg_path.write_text(json.dumps(cfg))
+    second = CachingBackend(HFBackend(LoadSettings(model=str(copy))), tmp_path / "c")
+    second.generate([_req()])
+    assert second.misses == 1
+    raw = GenerateRequest(Prompt.of("Hello", chat=False), GenerationSettings(max_new_tokens=8))
+    second.generate([raw])
+    assert second.misses == 2, "a raw prompt with the same text as a chat prompt must not share its key"
+
+
+def test_fully_cached_run_imports_no_torch(suite_dir: pytest.Pytester, tiny_model: Path, tmp_path: Path) -> None:
+    """The warm path is all fixed cost: it must not pay for importing torch or transformers."""
+    write_suite(suite_dir, "fmt", FORMAT_SUITE)
+    suite_dir.makeconftest(
+        "import sys\n"
+        "def pytest_sessionfinish(session):\n"
+        "    print('\\nHEAVY-IMPORTS:', sorted(m for m in ('torch', 'transformers') if m in sys.modules))\n"
+    )
+    args = (f"--model={tiny_model}", "--forgetting-absolute", f"--forgetting-cache-dir={tmp_path}", "-q", "-s")
+    cold = suite_dir.runpytest_subprocess(*args)
+    assert "HEAVY-IMPORTS: ['torch', 'transformers']" in cold.stdout.str()
+    warm = suite_dir.runpytest_subprocess(*args)
+    warm.stdout.fnmatch_lines(["*generate: 12 cached, 0 to compute*"])
+    assert "HEAVY-IMPORTS: []" in warm.stdout.str(), warm.stdout.str()
+    assert warm.ret == cold.ret == 0

@@ -228,3 +228,44 @@ def test_compacting_decoder_matches_hf_generate(tiny_model: Path, random_adapter
                                  max_new_tokens=r.settings.max_new_tokens, pad_token_id=b.tokenizer.pad_token_id,
                                  eos_token_id=sorted(_eos_ids(b)))
         assert text == b.tokenizer.decode(g[0, ids.shape[1]:], skip_special_tokens=True)
+
+
+SYSTEM = "You are a careful assistant for an electronics store. Answer briefly and politely, in English."
+
+
+def test_shared_prefix_generation_matches_one_by_one(tiny_model: Path, random_adapter: Path) -> None:
+    """A batch sharing a long system turn encodes it once; the text must equal unbatched greedy output."""
+    from pytest_forgetting.model.generation import common_prefix_len, encode_prompt
+    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.protocol import GenerateRequest, GenerationSettings, Prompt
+
+    prompts = ["What is the capital of France?", "Hi", "Write a poem about rain and wind", "2+2?"]
+    reqs = [GenerateRequest(Prompt.of(p, system=SYSTEM), GenerationSettings(max_new_tokens=10), side)
+            for side in (None, "random") for p in prompts]
+    batched = HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(random_adapter),)))
+    assert common_prefix_len([encode_prompt(batched, r.prompt) for r in reqs]) >= 8, "the test must share a prefix"
+    single = HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(random_adapter),), batch_size=1))
+    assert batched.generate(reqs) == single.generate(reqs)
+
+
+def test_label_scores_match_full_forward(tiny_model: Path) -> None:
+    """Shared prefix + prompt-once scoring gives the same numbers as the naive full-logit sum."""
+    import torch
+
+    from pytest_forgetting.model.generation import encode_prompt
+    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.protocol import LoglikelihoodRequest, Prompt
+
+    b = HFBackend(LoadSettings(model=str(tiny_model)))
+    prompts = [Prompt.of(f"Review: {t}. Sentiment?", system=SYSTEM) for t in ("great", "awful product", "it is ok I guess")]
+    conts = ["positive", "negative", "neutral", "not sure at all"]  # one-token and multi-token labels
+    reqs = [LoglikelihoodRequest(p, c) for p in prompts for c in conts]
+    fast = b.loglikelihood(reqs)
+    for r, value in zip(reqs, fast):
+        p_ids = encode_prompt(b, r.prompt)
+        c_ids = b.tokenizer(r.continuation, add_special_tokens=False)["input_ids"]
+        ids = torch.tensor([p_ids + c_ids])
+        with torch.inference_mode():
+            logp = torch.log_softmax(b.model(input_ids=ids).logits[0].float(), dim=-1)
+        naive = sum(float(logp[len(p_ids) - 1 + j, t]) for j, t in enumerate(c_ids))
+        assert abs(value - naive) < 1e-4, (r.continuation, value, naive)

@@ -1,9 +1,12 @@
 """The output cache: re-runs of unchanged cases cost nothing.
 
 A ``CachingBackend`` wraps any backend. Each request's key hashes the model
-and adapter fingerprints, the exact rendered prompt (chat template applied),
-the generation settings or continuation, and ``CACHE_VERSION`` (bumped when
-generation code changes outputs). Entries are one small JSON file each,
+and adapter fingerprints, the prompt's messages (or raw text) and whether the
+chat template applies, the generation settings or continuation, and
+``CACHE_VERSION`` (bumped when generation code changes outputs). The chat
+template itself is covered by the model fingerprint (``fingerprint_dir``
+hashes the tokenizer files of the model directory), so keys need no
+rendering, and a fully cached run needs no tokenizer, torch or transformers. Entries are one small JSON file each,
 written atomically (temp + rename), so concurrent sessions are safe; an entry
 that does not parse or whose stored key differs is ignored and recomputed.
 Only misses reach the wrapped backend, so a fully cached run never loads
@@ -21,7 +24,7 @@ from typing import Any, Callable, Sequence
 
 from .protocol import Backend, GenerateRequest, LoglikelihoodRequest, ModelIdentity, Prompt
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 class CachingBackend:
@@ -52,9 +55,9 @@ class CachingBackend:
         return getattr(self.inner, name)
 
     # keys and storage
-    def _render(self, prompt: Prompt) -> str:
-        render = getattr(self.inner, "render", None)
-        return render(prompt) if callable(render) else repr(prompt)
+    @staticmethod
+    def _prompt_key(prompt: Prompt) -> Any:
+        return [[list(m) for m in prompt.messages]] if prompt.chat else prompt.text
 
     def key(self, request: GenerateRequest | LoglikelihoodRequest) -> str:
         ident = self.identity(request.adapter)
@@ -63,7 +66,7 @@ class CachingBackend:
             "backend": ident.backend,
             "model": ident.fingerprint,
             "adapter": ident.adapter_fingerprint if request.adapter else None,
-            "prompt": self._render(request.prompt),
+            "prompt": self._prompt_key(request.prompt),
             "raw": not request.prompt.chat,
         }
         if isinstance(request, GenerateRequest):

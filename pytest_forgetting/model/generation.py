@@ -3,6 +3,12 @@
 Kept apart from loading so each can be read on its own. Both functions group
 requests by adapter (so one ``set_adapter`` / ``disable_adapter`` per group),
 sort by length to keep padding small, and report progress between batches.
+
+Prompts in a batch usually open the same way (the chat template's system turn,
+a suite's shared instruction): that common token prefix is encoded once, its
+KV cache copied to every row, and only the per-prompt suffixes are run. The
+batch layout is ``[prefix][pads][suffix]`` with positions counted over real
+tokens only, so the model sees exactly what it would see without sharing.
 """
 from __future__ import annotations
 
@@ -56,6 +62,52 @@ def _left_pad(batch: list[list[int]], pad_id: int) -> tuple[Any, Any]:
     return ids, mask
 
 
+MIN_SHARED_PREFIX = 8
+"""Tokens: below this, the extra batch-1 prefix pass costs more than it saves."""
+
+
+def common_prefix_len(seqs: Sequence[Sequence[int]]) -> int:
+    """Length of the token prefix all rows share, leaving every row at least one token of its own."""
+    if len(seqs) < 2:
+        return 0
+    first, limit = seqs[0], min(len(x) for x in seqs) - 1
+    n = 0
+    while n < limit and all(x[n] == first[n] for x in seqs):
+        n += 1
+    return n if n >= MIN_SHARED_PREFIX else 0
+
+
+def pack_batch(batch: list[list[int]], pad_id: int) -> tuple[Any, Any, int]:
+    """``ids, mask, prefix_len`` in the ``[prefix][pads][suffix]`` layout (plain left padding when nothing is shared)."""
+    import torch
+
+    p = common_prefix_len(batch)
+    ids, mask = _left_pad([x[p:] for x in batch], pad_id)
+    if p:
+        prefix = torch.tensor(batch[0][:p], dtype=torch.long).expand(len(batch), p)
+        ids = torch.cat([prefix, ids], dim=1)
+        mask = torch.cat([mask.new_ones((len(batch), p)), mask], dim=1)
+    return ids, mask, p
+
+
+def _cache_of(out: Any) -> Any:
+    return getattr(out, "cache", None) or getattr(out, "past_key_values", None)
+
+
+def prefill(net: Any, ids: Any, mask: Any, prefix_len: int, cache_kw: str, **extra: Any) -> Any:
+    """One forward over a packed batch, running the shared prefix once at batch 1."""
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)
+    if not prefix_len:
+        return net(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, **extra)
+    head = {"logits_to_keep": 1} if "logits_to_keep" in extra else {}
+    pre = net(input_ids=ids[:1, :prefix_len], attention_mask=mask[:1, :prefix_len],
+              position_ids=pos[:1, :prefix_len], use_cache=True, **head)
+    cache = _cache_of(pre)
+    cache.batch_repeat_interleave(ids.shape[0])
+    return net(input_ids=ids[:, prefix_len:], attention_mask=mask, position_ids=pos[:, prefix_len:],
+               use_cache=True, **{cache_kw: cache}, **extra)
+
+
 def encode_prompt(backend: "HFBackend", prompt: Any) -> list[int]:
     text = backend.render(prompt)
     return list(backend.tokenizer(text, add_special_tokens=not prompt.chat)["input_ids"])
@@ -70,7 +122,8 @@ def _cache_kw(model: Any) -> str:
 
 
 def greedy_decode(
-    model: Any, tokenizer: Any, ids: Any, mask: Any, budgets: list[int], stops: list[tuple[str, ...]], eos: set[int]
+    model: Any, tokenizer: Any, ids: Any, mask: Any, budgets: list[int], stops: list[tuple[str, ...]], eos: set[int],
+    prefix_len: int = 0,
 ) -> list[list[int]]:
     """Greedy decoding that drops finished rows from the batch (and the KV cache) as it goes.
 
@@ -82,12 +135,11 @@ def greedy_decode(
 
     kw = _cache_kw(model)
     n = ids.shape[0]
-    pos = (mask.cumsum(-1) - 1).clamp(min=0)
-    out = model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, logits_to_keep=1)
-    cache = getattr(out, "cache", None) or getattr(out, "past_key_values", None)
+    out = prefill(model, ids, mask, prefix_len, kw, logits_to_keep=1)
+    cache = _cache_of(out)
     nxt = out.logits[:, -1, :].argmax(-1)
     active = list(range(n))
-    last = pos[:, -1]
+    last = mask.sum(-1) - 1
     tokens: list[list[int]] = [[] for _ in range(n)]
     while True:
         keep: list[int] = []
@@ -112,7 +164,7 @@ def greedy_decode(
         last = last + 1
         out = model(input_ids=nxt[:, None], attention_mask=mask, position_ids=last[:, None], use_cache=True,
                     **{kw: cache})
-        cache = getattr(out, "cache", None) or getattr(out, "past_key_values", None)
+        cache = _cache_of(out)
         nxt = out.logits[:, -1, :].argmax(-1)
 
 
@@ -138,11 +190,12 @@ def run_generate(backend: "HFBackend", requests: Sequence[GenerateRequest]) -> l
             bs = backend._batch_size(longest)
             chunk = idxs[start : start + bs]
             start += len(chunk)
-            ids, mask = _left_pad([encoded[i] for i in chunk], tok.pad_token_id)
+            ids, mask, shared = pack_batch([encoded[i] for i in chunk], tok.pad_token_id)
             budgets = [requests[i].settings.max_new_tokens for i in chunk]
             stops = [requests[i].settings.stop for i in chunk]
             with torch.inference_mode(), backend._adapter_context(adapter):
-                rows = greedy_decode(model, tok, ids.to(backend.device), mask.to(backend.device), budgets, stops, eos)
+                rows = greedy_decode(model, tok, ids.to(backend.device), mask.to(backend.device), budgets, stops, eos,
+                                     prefix_len=shared)
             backend.passes += 1
             for toks, i in zip(rows, chunk):
                 text = tok.decode(toks, skip_special_tokens=True)
@@ -178,16 +231,16 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
             bs = backend._batch_size(len(prompt_ids[keys[start]]) + 8)
             chunk = keys[start : start + bs]
             start += len(chunk)
-            ids, mask = _left_pad([prompt_ids[k] for k in chunk], tok.pad_token_id)
+            ids, mask, shared = pack_batch([prompt_ids[k] for k in chunk], tok.pad_token_id)
             pairs = [(b, i) for b, k in enumerate(chunk) for i in groups[k] if cont_ids[i]]
             dev = backend.device
             with torch.inference_mode(), backend._adapter_context(adapter):
-                pos = (mask.cumsum(-1) - 1).clamp(min=0)
-                res = decoder(input_ids=ids.to(dev), attention_mask=mask.to(dev), position_ids=pos.to(dev), use_cache=True)
+                res = prefill(decoder, ids.to(dev), mask.to(dev), shared, cache_kw)
                 first = torch.log_softmax(head(res.last_hidden_state[:, -1, :]).float(), dim=-1)
-                if pairs:
+                # one-token continuations (the usual labels) are scored by ``first`` alone
+                if any(len(cont_ids[i]) > 1 for _, i in pairs):
                     sel = torch.tensor([b for b, _ in pairs], device=dev)
-                    cache = getattr(res, "cache", None) or getattr(res, "past_key_values", None)
+                    cache = _cache_of(res)
                     cache.reorder_cache(sel)
                     width = max(len(cont_ids[i]) for _, i in pairs)
                     cids = torch.full((len(pairs), width), tok.pad_token_id, dtype=torch.long)
@@ -212,8 +265,10 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
                         lp = torch.log_softmax(head(h[rows, cols]).float(), dim=-1)
                         picked = lp[torch.arange(len(rows), device=dev), torch.tensor(targets, device=dev)]
                         later.index_add_(0, torch.tensor(rows, device=dev), picked)
-                    for n, (b, i) in enumerate(pairs):
-                        out[i] = float(first[b, cont_ids[i][0]] + later[n])
+                else:
+                    later = torch.zeros(len(pairs), device=dev)
+                for n, (b, i) in enumerate(pairs):
+                    out[i] = float(first[b, cont_ids[i][0]] + later[n])
             backend.passes += 1
             done_count += sum(len(groups[k]) for k in chunk)
             if backend.progress:

@@ -2,8 +2,10 @@
 
 One base model is loaded once; every adapter is loaded onto it by name, and a
 request's ``adapter`` picks it (``None`` runs with adapters disabled). The
-tokenizer loads eagerly (rendering prompts for cache keys needs it), the
-weights lazily on the first request that misses the cache.
+device, the tokenizer and the weights are all resolved lazily, on the first
+request that misses the output cache: a fully cached run never imports torch
+or transformers (cache keys use the unrendered messages; the chat template is
+part of the model fingerprint, since it lives in the model directory).
 
 Generation is greedy with left padding; requests are grouped by adapter and
 token budget and sorted by length so padding stays small. Label scoring
@@ -96,11 +98,23 @@ class HFBackend:
             self._adapter_paths[name] = p
             self._adapter_fps[name] = fingerprint_dir(p)
         self._fingerprint = fingerprint_dir(self.source.path) if self.source.path else self.source.name
-        self.device = pick_device(settings.device)
+        self._device: str | None = None
+        self._tokenizer: Any = None
         self._model: Any = None
         self.load_count = 0
         self.passes = 0  # batched forward passes (generate calls or label-scoring batches)
-        self.tokenizer = self._load_tokenizer()
+
+    @property
+    def device(self) -> str:
+        if self._device is None:
+            self._device = pick_device(self.settings.device)
+        return self._device
+
+    @property
+    def tokenizer(self) -> Any:
+        if self._tokenizer is None:
+            self._tokenizer = self._load_tokenizer()
+        return self._tokenizer
 
     # -- identity -----------------------------------------------------------------
     @property
@@ -221,21 +235,21 @@ class HFBackend:
         self._adapter_paths = {adapter_name: Path(adapter_name)}  # names only: nothing is read from disk
         self._adapter_fps = {adapter_name: name}
         self._fingerprint = name
-        self.device = device
+        self._device = device
         self._model = model
         self.load_count = 0
         self.passes = 0  # batched forward passes (generate calls or label-scoring batches)
         if tokenizer.pad_token is None:
             tokenizer = copy.deepcopy(tokenizer)
             tokenizer.pad_token = tokenizer.eos_token
-        self.tokenizer = tokenizer
+        self._tokenizer = tokenizer
         return self
 
     def attach(self, model: Any, tokenizer: Any | None = None) -> None:
         """Use an already loaded model (the training callback's), counting no load."""
         self._model = model
         if tokenizer is not None:
-            self.tokenizer = tokenizer
+            self._tokenizer = tokenizer
 
     # -- prompts ------------------------------------------------------------------
     def render(self, prompt: Prompt) -> str:
