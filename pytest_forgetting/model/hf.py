@@ -14,9 +14,7 @@ and applies the LM head only at label positions.
 """
 from __future__ import annotations
 
-import math
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
