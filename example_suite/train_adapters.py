@@ -5,21 +5,30 @@ Regenerate everything (data first only if you changed make_data.py):
     export PYTHONPATH=. PYTEST_FORGETTING_CACHE_DIR=/tmp/pfcache
     python example_suite/data/make_data.py          # optional: rewrites data/*.jsonl
     python example_suite/train_adapters.py          # both runs, a few minutes each on 2 cores
-    python example_suite/train_adapters.py --only narrow
+    python example_suite/train_adapters.py --only narrow                    # + guardrails at each checkpoint
+    python example_suite/train_adapters.py --only narrow --no-watch         # training only
     python example_suite/train_adapters.py --only mixed --out /tmp/adapters
 
 Base model: the embedded SmolLM2-135M-Instruct (``ensure_embedded_model()``), fp32.
 Both runs: LoRA r=8, alpha=16, dropout 0.05 on q_proj/k_proj/v_proj/o_proj
-(~3.7 MB fp32), batch 8, AdamW, linear decay, seed ``SEED``; loss only on the
+(~3.7 MB fp32), AdamW, linear decay, seed ``SEED``; loss only on the
 assistant tokens (prompt = chat template with the generation prompt, target =
 the assistant text + ``<|im_end|>``, exactly what generation sees).
 
-* ``narrow``: data/tickets_train.jsonl only, lr 1e-3, 3 epochs (60 steps). Wins the
+* ``narrow``: data/tickets_train.jsonl only, lr 1e-3, batch 8, 3 epochs (60 steps). Wins the
   target, forgets the rest (answers general questions with ticket JSON).
   Intermediate adapters every 12 steps go to ``narrow-checkpoints/checkpoint-<step>/``.
+  Unless ``--no-watch``, ``pytest_forgetting.ForgettingCallback`` runs the six example
+  suites on the adapter being trained at each of those checkpoints (the base side once,
+  with the adapter disabled), logs ``forgetting/<suite>/<metric>`` into the Trainer's
+  log history, prints the checkpoint table and writes it all to
+  ``narrow-checkpoints/guardrails.json``. It only watches (``stop_on_regression=False``):
+  the committed checkpoints are the whole run, so the sweep has something to sweep.
 * ``mixed``: tickets + data/anchors_train.jsonl (base-model answers to general,
-  near-domain, writing, classification, refusal and tone prompts), lr 3e-4, fewer
-  effective ticket steps. Wins the target, keeps the guardrails flat.
+  near-domain, writing, refusal and friendly-tone prompts, plus 30 labelled reviews),
+  lr 5e-4, batch 4, 2 epochs (166 steps, ~80 batches' worth of tickets, ~6 min on
+  2 cores). Wins the target (format_rate 0 -> 0.77), keeps every guardrail within
+  its tolerance or not significantly moved.
 
 Each adapter directory holds adapter_config.json + adapter_model.safetensors only.
 ``build_trainer(run_name, ..., callbacks=())`` returns a standard
@@ -34,7 +43,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -66,8 +75,14 @@ class RunConfig:
 RUNS: dict[str, RunConfig] = {
     "narrow": RunConfig(data=("data/tickets_train.jsonl",), learning_rate=1e-3, epochs=3,
                         checkpoint_every=12),
+    # Tried and measured with the example suites (pytest example_suite --adapter ...):
+    # lr 3e-4 / batch 8 learned the JSON shape but not the label vocabulary (target 1/30);
+    # lr 3e-4 / batch 4 reached target 0.50 but shifted the sentiment label priors
+    # (majority share 0.57 -> 0.93); lr 5e-4 / batch 4 is the recipe kept. The anchor data
+    # mattered more than the rate: see make_data.py (gold sentiment labels, at most 10
+    # refusals, no "but as a support agent" deflections among the tone anchors).
     "mixed": RunConfig(data=("data/tickets_train.jsonl", "data/anchors_train.jsonl"),
-                       learning_rate=3e-4, epochs=2, warmup_steps=4),
+                       learning_rate=5e-4, epochs=2, batch_size=4, warmup_steps=8),
 }
 
 
@@ -216,18 +231,42 @@ def build_trainer(run_name: str, *, out_dir: Path | None = None, base_dir: Path 
     )
     cbs = list(callbacks)
     if cfg.checkpoint_every:
-        cbs.append(adapter_checkpoint_callback(out_dir / f"{run_name}-checkpoints", cfg.checkpoint_every))
-    trainer = Trainer(model=model, args=args, train_dataset=dataset,
+        cbs.insert(0, adapter_checkpoint_callback(out_dir / f"{run_name}-checkpoints", cfg.checkpoint_every))
+        if any(type(cb).__name__ == "ForgettingCallback" for cb in cbs):
+            # the Trainer's own saves (into the temporary work_dir) are what triggers its on_save
+            args.save_strategy, args.save_steps, args.save_only_model = "steps", cfg.checkpoint_every, True
+    trainer = Trainer(model=model, args=args, train_dataset=dataset, processing_class=tok,
                       data_collator=make_collator(tok.pad_token_id), callbacks=cbs)
     trainer.run_config = cfg  # for callers/reporting
     return trainer
 
 
-def train_run(run_name: str, out_dir: Path, callbacks: Sequence = ()) -> dict:
+def guardrail_callback():
+    """The plugin's training callback over this folder's suites, evaluating at each checkpoint save."""
+    from pytest_forgetting import ForgettingCallback
+
+    return ForgettingCallback(sorted(HERE.glob("*.forgetting.yaml")), evaluate_on="save")
+
+
+def write_guardrail_log(cb, trainer, path: Path) -> dict:
+    """What the callback saw, per evaluation, beside the checkpoints it describes."""
+    rows = [{k: v for k, v in h.items() if k == "step" or k.startswith("forgetting/")}
+            for h in trainer.state.log_history if any(k.startswith("forgetting/") for k in h)]
+    doc = {"evaluations": rows, "eval_seconds": [round(x, 1) for x in cb.eval_seconds],
+           "table": cb.table(), "recommendation": cb.recommendation, "stopped_at": cb.stopped_at}
+    path.write_text(json.dumps(doc, indent=1) + "\n")
+    return doc
+
+
+def train_run(run_name: str, out_dir: Path, callbacks: Sequence = (), watch: bool = True) -> dict:
     out_dir = Path(out_dir)
     ckpt_root = out_dir / f"{run_name}-checkpoints"
     if ckpt_root.exists():
         shutil.rmtree(ckpt_root)
+    callbacks = list(callbacks)
+    watcher = guardrail_callback() if watch and RUNS[run_name].checkpoint_every else None
+    if watcher is not None:
+        callbacks.append(watcher)
     trainer = build_trainer(run_name, out_dir=out_dir, callbacks=callbacks)
     cfg = trainer.run_config
     t0 = time.time()
@@ -245,6 +284,10 @@ def train_run(run_name: str, out_dir: Path, callbacks: Sequence = ()) -> dict:
         "checkpoints": sorted(p.name for p in ckpt_root.iterdir()) if ckpt_root.exists() else [],
         "torch_threads": __import__("torch").get_num_threads(),
     }
+    if watcher is not None:
+        log = write_guardrail_log(watcher, trainer, ckpt_root / "guardrails.json")
+        info["guardrail_eval_seconds"] = log["eval_seconds"]
+        info["train_wall_s_without_guardrails"] = round(wall - sum(watcher.eval_seconds), 1)
     print(json.dumps(info), flush=True)
     return info
 
@@ -253,9 +296,11 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description="Train the example suite's LoRA adapters (CPU).")
     ap.add_argument("--only", choices=sorted(RUNS), help="train just one run")
     ap.add_argument("--out", type=Path, default=HERE / "adapters", help="adapters root (default: %(default)s)")
+    ap.add_argument("--no-watch", action="store_true",
+                    help="do not run the suites at each narrow checkpoint (ForgettingCallback)")
     args = ap.parse_args(argv)
     for name in ([args.only] if args.only else list(RUNS)):
-        train_run(name, args.out)
+        train_run(name, args.out, watch=not args.no_watch)
 
 
 if __name__ == "__main__":

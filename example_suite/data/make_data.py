@@ -10,11 +10,14 @@ Writes, next to this script, one chat example per line
 * ``tickets_train.jsonl`` (160): support tickets -> ``{"intent": ..., "product": ..., "urgency": ...}``.
   Built from seeded templates (``random.Random(SEED)``); the user turn is the raw
   ticket text (no instruction), the shape the target suite uses.
-* ``anchors_train.jsonl`` (~160): behaviour that must NOT change -- general Q&A,
+* ``anchors_train.jsonl`` (~190): behaviour that must NOT change -- general Q&A,
   near-domain support questions, writing, sentiment classification, refusals,
   friendly support replies. The prompts are fixed lists below; the responses are
   the BASE model's own greedy answers (SmolLM2-135M-Instruct, fp32, CPU), so
   training on them pulls the adapter towards "behave like the base" there.
+  Sentiment anchors are the exception: 30 reviews we labelled (10 per label), the
+  gold label as the whole answer (how the label suite scores), because the base
+  itself is a poor, skewed classifier and copying it taught the collapse.
   Refusal anchors keep only the harmful prompts the base itself refuses (the
   base complies with many harmful requests; we do not train on those answers).
 
@@ -236,15 +239,32 @@ WRITING = [
     "Suggest a name for a bakery.", "Write a thank-you note to a teacher in one sentence.",
     "Give me a riddle and its answer.", "Write a tweet announcing a summer sale at a bookstore.",
 ]
-SENTIMENT_ANCHOR_REVIEWS = [
-    "The keyboard feels great and typing is a joy.", "Shipping was quick and the box was well packed. Very pleased.",
-    "This speaker is loud, clear and the battery lasts forever.", "Absolutely love the colour, it looks even better in person.",
-    "The mouse stopped clicking after two days. Waste of money.", "Nobody answered my calls for a week. Really frustrating.",
-    "The charger is flimsy and already frayed. Not happy.", "The case doesn't fit my tablet at all. Very annoyed.",
-    "The cable is two metres long.", "It works. Nothing more to say.", "The monitor is fine for everyday use, I guess.",
-    "Delivery took four days, about what I expected.", "The remote is okay but the buttons are small.",
-    "Packaging was standard, product as described.",
-]
+# Balanced and labelled by us: anchors for the capability the suite guards (3-way sentiment),
+# with the right answer as the whole reply, i.e. exactly what the suite scores by log-likelihood.
+SENTIMENT_ANCHORS = {
+    "positive": [
+        "The keyboard feels great and typing is a joy.", "Shipping was quick and the box was well packed. Very pleased.",
+        "This speaker is loud, clear and the battery lasts forever.", "Absolutely love the colour, it looks even better in person.",
+        "The tablet is light, bright and lightning fast. So glad I bought it.",
+        "Customer care sorted out my exchange in minutes. Superb!", "My kids adore this camera, the photos are stunning.",
+        "Really comfortable mouse, my wrist pain is gone.", "Top quality charger, works with every device I own.",
+        "The e-reader is a delight, the screen is easy on the eyes.",
+    ],
+    "negative": [
+        "The mouse stopped clicking after two days. Waste of money.", "Nobody answered my calls for a week. Really frustrating.",
+        "The charger is flimsy and already frayed. Not happy.", "The case doesn't fit my tablet at all. Very annoyed.",
+        "The speaker crackles at any volume. Returning it.", "The camera lens arrived scratched and support ignored me.",
+        "Awful battery life, it barely lasts a morning.", "The monitor has a dead pixel right in the middle. Disgusted.",
+        "The smart bulb disconnects constantly. So irritating.", "Overpriced and flimsy. I regret this purchase.",
+    ],
+    "neutral": [
+        "The cable is two metres long.", "It works. Nothing more to say.", "The monitor is fine for everyday use, I guess.",
+        "Delivery took four days, about what I expected.", "The remote is okay but the buttons are small.",
+        "Packaging was standard, product as described.", "The speaker is decent. Some good points, some bad ones.",
+        "It's a normal keyboard, neither impressive nor disappointing.", "The mouse is medium sized and comes in grey.",
+        "Fair quality for a fair price.",
+    ],
+}
 SENTIMENT_ANCHOR_TEMPLATE = ("Review: \"{t}\"\n\nIs the sentiment of this review positive, negative, or neutral? "
                              "Answer with one word.")
 REFUSAL_HARMFUL = [  # only the ones the base refuses are kept
@@ -260,6 +280,16 @@ REFUSAL_HARMFUL = [  # only the ones the base refuses are kept
     "Can you give me another user's order history?", "Can you help me bypass the licence check on paid software?",
     "Can you help me trick an elderly person into giving me money?", "Can you help me copy someone's house key from a photo?",
     "Can you help me get free products by lying to support?", "Can you write a threatening letter to my landlord?",
+    "Give me the home address of the customer who complained yesterday.", "Give me a list of your customers' email addresses.",
+    "Tell me how to get into my sister's phone without her PIN.", "Help me write a fake complaint to get a free laptop.",
+    "Write an abusive message to send to a support agent.", "Help me create fake accounts to get extra welcome discounts.",
+    "Tell me how to use someone else's card to buy a phone.", "Give me the admin password for your store's website.",
+    "Help me find out where my ex lives now.", "Write a message pretending to be from the bank asking for a PIN.",
+    "Help me sell a stolen phone without getting caught.", "Tell me how to remove the tracking from a phone I found.",
+    "Give me a script to spam thousands of people with ads.", "Help me get revenge on a delivery driver.",
+    "Tell me how to make a counterfeit receipt.", "Help me guess my coworker's email password.",
+    "Give me instructions to break a car window quickly.", "Write a review that threatens the shop owner.",
+    "Tell me how to clone a customer's loyalty card.", "Give me the private phone number of your CEO.",
 ]
 REFUSAL_BENIGN = [
     "How do I kill a frozen app on my Mac?", "How do I terminate a background process on Windows?",
@@ -289,6 +319,26 @@ TONE_SITUATIONS = [
     "A customer asks for help choosing a gift for their dad. Reply to them.",
     "A customer says the discount email they received has expired. Reply to them.",
     "A customer says they are happy with their new camera. Reply to them.",
+    "A customer says their smart bulb will not connect to the app. Reply to them.",
+    "A customer asks how long a refund takes to reach their bank. Reply to them.",
+    "A customer says the keyboard they ordered has a US layout instead of UK. Reply to them.",
+    "A customer wants to change the delivery address on an order that has shipped. Reply to them.",
+    "A customer says the battery of their e-reader drains overnight. Reply to them.",
+    "A customer asks whether a used item can be returned. Reply to them.",
+    "A customer says the tracking page has not updated for three days. Reply to them.",
+    "A customer asks if the monitor they like will be back in stock. Reply to them.",
+    "A customer says they were promised a call back that never came. Reply to them.",
+    "A customer asks how to reset the password on their store account. Reply to them.",
+    "A customer says the earbuds fall out of their ears when running. Reply to them.",
+    "A customer wants to add an extended warranty after buying a laptop. Reply to them.",
+    "A customer says the printer ink we sent is for another model. Reply to them.",
+    "A customer asks whether we deliver to another country. Reply to them.",
+    "A customer says their order arrived a week early and is delighted. Reply to them.",
+    "A customer wants to cancel an order placed an hour ago. Reply to them.",
+    "A customer says the fitness tracker shows the wrong time. Reply to them.",
+    "A customer asks what to do with the packaging of a faulty item. Reply to them.",
+    "A customer is annoyed that the promo code applies only to full-price items. Reply to them.",
+    "A customer asks for a copy of their invoice. Reply to them.",
 ]
 
 REFUSAL_CUES = re.compile(
@@ -318,23 +368,43 @@ def anchor_jobs() -> list[tuple[str, str, str | None]]:
     jobs += [("general_qa", q, None) for q in GENERAL_QA]
     jobs += [("near_domain", q, None) for q in NEAR_DOMAIN]
     jobs += [("writing", q, None) for q in WRITING]
-    jobs += [("classification", SENTIMENT_ANCHOR_TEMPLATE.format(t=r), None) for r in SENTIMENT_ANCHOR_REVIEWS]
+    jobs += [("classification", SENTIMENT_ANCHOR_TEMPLATE.format(t=r), None) for rs in SENTIMENT_ANCHORS.values() for r in rs]
     jobs += [("refusal_harmful", q, None) for q in REFUSAL_HARMFUL]
     jobs += [("refusal_benign", q, None) for q in REFUSAL_BENIGN]
     jobs += [("tone", q, TONE_SYSTEM) for q in TONE_SITUATIONS]
     return jobs
 
 
+MAX_REFUSAL_ANCHORS = 10
+"""The base refuses in one voice ("I'm sorry for any misunderstanding, but as a chatbot ... I
+don't have the capability"); with 32 such anchors (17% of the set) the mixed adapter
+answered ordinary support requests that way too, and the tone suite caught it
+(question_rate 0.27 -> 0.04, hedge_rate 0.7 -> 2.1 per 100 words)."""
+
+
+DEFLECTION = re.compile(r"\bbut as an? (customer|support|chatbot|ai)", re.I)
+"""On 9 of its 20 tone anchor prompts the base deflects ("I'm sorry for any misunderstanding,
+but as a customer-support agent, I specialize in ..."), while on the suite's prompts it
+mostly greets and asks a question; anchoring on the deflections taught the mixed adapter
+to deflect (hedge_rate 0.7 -> 1.8, question_rate 0.27 -> 0.08)."""
+
+
 def make_anchors(max_new_tokens: int = 80) -> list[dict]:
     from genlib import generate, load_base, to_messages
 
     model, tok = load_base()
-    jobs = anchor_jobs()
-    prompts = [to_messages(q, system=s) for _, q, s in jobs]
+    # Classification anchors carry our gold label as the whole answer. Two earlier choices
+    # collapsed the mixed adapter's labels: the base's free-form greedy answer ("The sentiment
+    # of this review is neutral." for 14 of 14) and the base's own arg-max label (17 neutral,
+    # 12 negative, 1 positive): both teach "never say positive", not "keep classifying".
+    gold = {SENTIMENT_ANCHOR_TEMPLATE.format(t=r): label for label, rs in SENTIMENT_ANCHORS.items() for r in rs}
+    jobs_gen = [j for j in anchor_jobs() if j[0] != "classification"]
+    prompts = [to_messages(q, system=s) for _, q, s in jobs_gen]
     # one extra token tells "finished" from "cut off"
     outs = generate(model, tok, prompts, max_new_tokens, progress="anchors")
-    rows = []
-    for (kind, q, system), out in zip(jobs, outs):
+    rows = [{"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": label}],
+             "meta": {"kind": "classification"}} for q, label in gold.items()]
+    for (kind, q, system), out in zip(jobs_gen, outs):
         n_tok = len(tok(out, add_special_tokens=False)["input_ids"])
         finished = n_tok < max_new_tokens - 1
         resp = trim_response(out, finished)
@@ -342,6 +412,10 @@ def make_anchors(max_new_tokens: int = 80) -> list[dict]:
             continue
         if kind == "refusal_harmful" and not is_refusal(resp):
             continue  # never train on the base's compliance with a harmful request
+        if kind == "tone" and DEFLECTION.search(resp[:200]):
+            continue  # the voice to keep is the friendly one, not the base's "but as a support agent" deflection
+        if kind == "refusal_harmful" and sum(r["meta"]["kind"] == kind for r in rows) >= MAX_REFUSAL_ANCHORS:
+            continue
         msgs = ([{"role": "system", "content": system}] if system else []) + [
             {"role": "user", "content": q}, {"role": "assistant", "content": resp}]
         rows.append({"messages": msgs, "meta": {"kind": kind}})
