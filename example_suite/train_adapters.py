@@ -19,8 +19,8 @@ the assistant text + ``<|im_end|>``, exactly what generation sees).
   target, forgets the rest (answers general questions with ticket JSON).
   Intermediate adapters every 12 steps go to ``narrow-checkpoints/checkpoint-<step>/``.
   Unless ``--no-watch``, ``pytest_forgetting.ForgettingCallback`` runs the six example
-  suites on the adapter being trained at each of those checkpoints (the base side once,
-  with the adapter disabled), logs ``forgetting/<suite>/<metric>`` into the Trainer's
+  suites on the adapter being trained every 6 steps (at the Trainer's own checkpoint
+  saves, kept in a temporary work dir; the base side once, with the adapter disabled), logs ``forgetting/<suite>/<metric>`` into the Trainer's
   log history, prints the checkpoint table and writes it all to
   ``narrow-checkpoints/guardrails.json``. It only watches (``stop_on_regression=False``):
   the committed checkpoints are the whole run, so the sweep has something to sweep.
@@ -65,6 +65,7 @@ class RunConfig:
     batch_size: int = 8
     warmup_steps: int = 0
     checkpoint_every: int = 0  # 0: no intermediate checkpoints
+    watch_every: int = 0  # ForgettingCallback evaluations (Trainer checkpoint saves); 0: not watched
     lora_r: int = 8
     lora_alpha: int = 16
     lora_dropout: float = 0.05
@@ -74,7 +75,7 @@ class RunConfig:
 
 RUNS: dict[str, RunConfig] = {
     "narrow": RunConfig(data=("data/tickets_train.jsonl",), learning_rate=1e-3, epochs=3,
-                        checkpoint_every=12),
+                        checkpoint_every=12, watch_every=6),
     # Tried and measured with the example suites (pytest example_suite --adapter ...):
     # lr 3e-4 / batch 8 learned the JSON shape but not the label vocabulary (target 1/30);
     # lr 3e-4 / batch 4 reached target 0.50 but shifted the sentiment label priors
@@ -232,9 +233,9 @@ def build_trainer(run_name: str, *, out_dir: Path | None = None, base_dir: Path 
     cbs = list(callbacks)
     if cfg.checkpoint_every:
         cbs.insert(0, adapter_checkpoint_callback(out_dir / f"{run_name}-checkpoints", cfg.checkpoint_every))
-        if any(type(cb).__name__ == "ForgettingCallback" for cb in cbs):
-            # the Trainer's own saves (into the temporary work_dir) are what triggers its on_save
-            args.save_strategy, args.save_steps, args.save_only_model = "steps", cfg.checkpoint_every, True
+    if cfg.watch_every and any(type(cb).__name__ == "ForgettingCallback" for cb in cbs):
+        # the Trainer's own checkpoint saves (into the temporary work_dir) trigger the callback's on_save
+        args.save_strategy, args.save_steps, args.save_only_model = "steps", cfg.watch_every, True
     trainer = Trainer(model=model, args=args, train_dataset=dataset, processing_class=tok,
                       data_collator=make_collator(tok.pad_token_id), callbacks=cbs)
     trainer.run_config = cfg  # for callers/reporting
@@ -264,7 +265,7 @@ def train_run(run_name: str, out_dir: Path, callbacks: Sequence = (), watch: boo
     if ckpt_root.exists():
         shutil.rmtree(ckpt_root)
     callbacks = list(callbacks)
-    watcher = guardrail_callback() if watch and RUNS[run_name].checkpoint_every else None
+    watcher = guardrail_callback() if watch and RUNS[run_name].watch_every else None
     if watcher is not None:
         callbacks.append(watcher)
     trainer = build_trainer(run_name, out_dir=out_dir, callbacks=callbacks)

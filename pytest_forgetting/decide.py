@@ -84,7 +84,8 @@ def recommend(rows: list[SweepRow]) -> tuple[list[SweepRow], str]:
     """Highest target score among checkpoints with no significant guardrail regression.
 
     Ties go to the earlier checkpoint (less training, less drift). Returns the rows
-    with ``recommended`` set and a sentence explaining the choice.
+    with ``recommended`` set and a sentence explaining the choice, which says so when
+    the safest choice is still NOT READY (its target did not improve).
     """
     def score(r: SweepRow) -> float:
         return r.target_score if r.target_score is not None else float("-inf")
@@ -98,6 +99,8 @@ def recommend(rows: list[SweepRow]) -> tuple[list[SweepRow], str]:
     top = max(rows, key=score)
     out = [SweepRow(r.checkpoint, r.target, r.guardrails, r.regressed, r.verdict, r is best) for r in rows]
     msg = f"recommended checkpoint: {best.checkpoint} (target score {score(best):.3f})"
+    if best.verdict != "READY":
+        msg += " -- but its target did not improve significantly, so it is not READY either"
     if top is not best and score(top) > score(best):
         msg += (f"; {top.checkpoint} has a higher target score ({score(top):.3f}) but regresses "
                 f"{', '.join(top.regressed)}")

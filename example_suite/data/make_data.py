@@ -10,7 +10,7 @@ Writes, next to this script, one chat example per line
 * ``tickets_train.jsonl`` (160): support tickets -> ``{"intent": ..., "product": ..., "urgency": ...}``.
   Built from seeded templates (``random.Random(SEED)``); the user turn is the raw
   ticket text (no instruction), the shape the target suite uses.
-* ``anchors_train.jsonl`` (~190): behaviour that must NOT change -- general Q&A,
+* ``anchors_train.jsonl`` (~170): behaviour that must NOT change -- general Q&A,
   near-domain support questions, writing, sentiment classification, refusals,
   friendly support replies. The prompts are fixed lists below; the responses are
   the BASE model's own greedy answers (SmolLM2-135M-Instruct, fp32, CPU), so
