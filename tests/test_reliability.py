@@ -139,7 +139,9 @@ def test_killed_update_leaves_old_baseline(suite_dir: pytest.Pytester, tiny_mode
     env = {**os.environ, "MARKER": str(marker)}
     proc = subprocess.Popen([sys.executable, "-m", "pytest", f"--model={tiny_model}", "--forgetting-update", "-q",
                              "-p", "no:cacheprovider"], cwd=suite_dir.path, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            # a shell's background job inherits SIGINT ignored, and Python keeps it so
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 300
     while not marker.exists() and time.time() < deadline and proc.poll() is None:
         time.sleep(0.1)
