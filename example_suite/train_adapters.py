@@ -186,6 +186,8 @@ def build_trainer(run_name: str, *, out_dir: Path | None = None, base_dir: Path 
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer, Trainer, TrainingArguments, set_seed
 
+    from pytest_forgetting import ForgettingCallback
+
     cfg = replace(config or RUNS[run_name], **overrides)
     out_dir = Path(out_dir or HERE / "adapters")
     if base_dir is None:
@@ -233,7 +235,7 @@ def build_trainer(run_name: str, *, out_dir: Path | None = None, base_dir: Path 
     cbs = list(callbacks)
     if cfg.checkpoint_every:
         cbs.insert(0, adapter_checkpoint_callback(out_dir / f"{run_name}-checkpoints", cfg.checkpoint_every))
-    if cfg.watch_every and any(type(cb).__name__ == "ForgettingCallback" for cb in cbs):
+    if cfg.watch_every and any(isinstance(cb, ForgettingCallback) for cb in cbs):
         # the Trainer's own checkpoint saves (into the temporary work_dir) trigger the callback's on_save
         args.save_strategy, args.save_steps, args.save_only_model = "steps", cfg.watch_every, True
     trainer = Trainer(model=model, args=args, train_dataset=dataset, processing_class=tok,

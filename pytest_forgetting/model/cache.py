@@ -6,11 +6,11 @@ chat template applies, the generation settings or continuation, and
 ``CACHE_VERSION`` (bumped when generation code changes outputs). The chat
 template itself is covered by the model fingerprint (``fingerprint_dir``
 hashes the tokenizer files of the model directory), so keys need no
-rendering, and a fully cached run needs no tokenizer, torch or transformers. Entries are one small JSON file each,
-written atomically (temp + rename), so concurrent sessions are safe; an entry
-that does not parse or whose stored key differs is ignored and recomputed.
-Only misses reach the wrapped backend, so a fully cached run never loads
-the model weights.
+rendering, and a fully cached run needs no tokenizer, torch or transformers.
+Entries are one small JSON file each, written atomically (temp + rename), so
+concurrent sessions are safe; an entry that does not parse or whose stored key
+differs is ignored and recomputed. Only misses reach the wrapped backend, so a
+fully cached run never loads the model weights.
 """
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ class CachingBackend:
     # keys and storage
     @staticmethod
     def _prompt_key(prompt: Prompt) -> Any:
-        return [[list(m) for m in prompt.messages]] if prompt.chat else prompt.text
+        return [list(m) for m in prompt.messages] if prompt.chat else prompt.text
 
     def key(self, request: GenerateRequest | LoglikelihoodRequest) -> str:
         ident = self.identity(request.adapter)

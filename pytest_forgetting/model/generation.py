@@ -237,6 +237,7 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
             with torch.inference_mode(), backend._adapter_context(adapter):
                 res = prefill(decoder, ids.to(dev), mask.to(dev), shared, cache_kw)
                 first = torch.log_softmax(head(res.last_hidden_state[:, -1, :]).float(), dim=-1)
+                later = torch.zeros(len(pairs), device=dev)  # log-probs of each continuation's 2nd.. tokens
                 # one-token continuations (the usual labels) are scored by ``first`` alone
                 if any(len(cont_ids[i]) > 1 for _, i in pairs):
                     sel = torch.tensor([b for b, _ in pairs], device=dev)
@@ -260,13 +261,9 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
                     rows = [n for n, (_, i) in enumerate(pairs) for _ in range(len(cont_ids[i]) - 1)]
                     cols = [j for _, i in pairs for j in range(len(cont_ids[i]) - 1)]
                     targets = [cont_ids[i][j + 1] for _, i in pairs for j in range(len(cont_ids[i]) - 1)]
-                    later = torch.zeros(len(pairs), device=dev)
-                    if rows:
-                        lp = torch.log_softmax(head(h[rows, cols]).float(), dim=-1)
-                        picked = lp[torch.arange(len(rows), device=dev), torch.tensor(targets, device=dev)]
-                        later.index_add_(0, torch.tensor(rows, device=dev), picked)
-                else:
-                    later = torch.zeros(len(pairs), device=dev)
+                    lp = torch.log_softmax(head(h[rows, cols]).float(), dim=-1)
+                    picked = lp[torch.arange(len(rows), device=dev), torch.tensor(targets, device=dev)]
+                    later.index_add_(0, torch.tensor(rows, device=dev), picked)
                 for n, (b, i) in enumerate(pairs):
                     out[i] = float(first[b, cont_ids[i][0]] + later[n])
             backend.passes += 1
