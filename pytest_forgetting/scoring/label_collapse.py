@@ -93,16 +93,6 @@ def matthews_corrcoef(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) ->
     return num / den if den else 0.0
 
 
-def confusion(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -> dict[str, dict[str, int]]:
-    """gold -> predicted -> count, for reports."""
-    cols = list(labels) + [UNPARSED]
-    m = {g: dict.fromkeys(cols, 0) for g in labels}
-    for o in outcomes:
-        row = m.setdefault(o.data["gold"], dict.fromkeys(cols, 0))
-        row[o.data["pred"]] = row.get(o.data["pred"], 0) + 1
-    return m
-
-
 class LabelCollapse(Family):
     name = "label_collapse"
     primary_metric = "macro_f1"
@@ -111,7 +101,7 @@ class LabelCollapse(Family):
         return str(suite.config.get("scoring", "loglikelihood"))
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
-        from ..model.protocol import GenerateRequest, LoglikelihoodRequest
+        from ..requests import GenerateRequest, LoglikelihoodRequest
 
         if self._mode(suite) == "generate":
             return [GenerateRequest(case.prompt, case.settings, adapter)]
