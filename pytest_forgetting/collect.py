@@ -81,7 +81,7 @@ class _ForgettingItem(pytest.Function):
     def runtest(self) -> None:
         fs = session_of(self.config)
         try:
-            fs.ensure_results(self.funcargs["forgetting_model"])
+            fs.ensure_results(self.funcargs["forgetting_model"])  # type: ignore[arg-type]
         except ForgettingError as exc:
             # One clear failure, then stop: every other item would repeat the same message.
             self.session.shouldfail = "pytest-forgetting could not run the model (see the failure above)"

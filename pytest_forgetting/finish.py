@@ -82,8 +82,8 @@ def advice(fs: ForgettingSession) -> dict[str, Any]:
     labels = side_labels([None, *fs.candidates])
     comps = fs.compared.candidates
     if len(adapters) > 1:
-        rows, message = sweep.recommend(sweep.sweep_rows(adapters, d, comps, fs.runs, labels))
-        out["sweep"] = [r.to_json() for r in rows]
+        swept, message = sweep.recommend(sweep.sweep_rows(adapters, d, comps, fs.runs, labels))
+        out["sweep"] = [r.to_json() for r in swept]
         out["sweep_message"] = message
     if fs.settings.routing:
         import yaml
@@ -97,8 +97,8 @@ def advice(fs: ForgettingSession) -> dict[str, Any]:
         doc = {"adapter": labels[chosen], "adapter_path": fs.identities.get(chosen, {}).get("adapter"),
                "workflows": sweep.routing(chosen, labels[chosen], d, mine, workflows)}
         _write(fs.settings.routing, yaml.safe_dump(doc, sort_keys=True, allow_unicode=True))
-        out["routing"] = {"path": str(fs.settings.routing),
-                          "workflows": {wf: v["route"] for wf, v in doc["workflows"].items()}}  # type: ignore[index]
+        routes: dict[str, Any] = doc["workflows"]  # type: ignore[assignment]
+        out["routing"] = {"path": str(fs.settings.routing), "workflows": {wf: v["route"] for wf, v in routes.items()}}
     if fs.settings.export_anchors:
         prompts = {}
         for st in fs.active:

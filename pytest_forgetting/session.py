@@ -164,7 +164,7 @@ class ForgettingSession:
         self.candidates = list(adapters) if adapters else [None]
         sides: list[Side] = list(self.candidates)
         if self.settings.compare_base and None not in sides:
-            sides = [None] + sides
+            sides.insert(0, None)
         for st in self.active:
             self._load_baseline(st)
         work = [(st.suite, [st.suite.case(cid) for cid in st.case_ids()]) for st in self.active]

@@ -51,11 +51,15 @@ def sweep_rows(candidates: Sequence[Side], decision: Decision, comps: Mapping[tu
         guards = {c.suite: {c.primary_metric: value(c)} for c in mine if c.role == "guardrail"}
         regressed = tuple(
             f"{c.suite}.{m}" for c in mine if c.role == "guardrail"
-            for m, st in sorted((decision.suite(c.suite, cand).metrics if decision.suite(c.suite, cand) else {}).items())
-            if st == REGRESSED)
+            for m, st in sorted(_statuses(decision, c.suite, cand).items()) if st == REGRESSED)
         label = (names or {}).get(cand) or (cand if cand is not None else "base")
         rows.append(SweepRow(label, target, guards, regressed, verdicts[cand].status if cand in verdicts else "-"))
     return rows
+
+
+def _statuses(decision: Decision, suite: str, side: Side) -> Mapping[str, str]:
+    d = decision.suite(suite, side)
+    return d.metrics if d is not None else {}
 
 
 def recommend(rows: list[SweepRow]) -> tuple[list[SweepRow], str]:
@@ -98,8 +102,8 @@ def routing(candidate: Side, label: str, decision: Decision, comps: Sequence[Sui
     for wf, cs in sorted(by_wf.items()):
         ds = {c.suite: decision.suite(c.suite, candidate) for c in cs}
         ok = all(d is not None and d.ok for d in ds.values())
-        improved = any(c.role == "target" and d is not None and d.metrics.get(c.primary_metric) == "improved"
-                       for c in cs for d in [ds[c.suite]])
+        improved = any(c.role == "target" and _statuses(decision, c.suite, candidate).get(c.primary_metric) == "improved"
+                       for c in cs)
         route = "adapter" if ok and (improved or all(c.role == "guardrail" for c in cs)) else "base"
         reasons = "; ".join(f"{name}: {d.reason() if d else 'not judged'}" for name, d in ds.items() if not (d and d.ok))
         out[wf] = {
@@ -110,7 +114,7 @@ def routing(candidate: Side, label: str, decision: Decision, comps: Sequence[Sui
                 c.suite: {m: {"baseline": cm.baseline, "current": cm.current, "delta": cm.delta,
                               "p_value": cm.p_value, "status": st}
                           for m, cm in c.comparisons.items()
-                          for st in [(ds[c.suite].metrics if ds[c.suite] else {}).get(m, "-")]
+                          for st in [_statuses(decision, c.suite, candidate).get(m, "-")]
                           if m == c.primary_metric or st in FAILING_METRIC_STATUSES or st == TARGET_MISSED}
                 for c in cs
             },

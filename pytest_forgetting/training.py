@@ -145,7 +145,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
                   kwargs: dict[str, Any]) -> dict[str, float]:
         import torch
 
-        model = kwargs.get("model")
+        model: Any = kwargs.get("model")
         self._check_model(model)
         t0 = time.perf_counter()
         backend = self._backend_for(model, kwargs.get("processing_class"))

@@ -168,7 +168,7 @@ class HFBackend:
         self.load_count += 1
         if self._adapter_paths:
             model = self._attach_adapters(model)
-        model.to(self.device)
+        model.to(self.device)  # type: ignore[arg-type]
         model.eval()
         if self.progress:
             self.progress(f"loaded {self.source.name} on {self.device} in {time.perf_counter() - t0:.1f}s", 0, 0)

@@ -69,8 +69,8 @@ def _metric_rows(s: dict[str, Any], side: str, comp: dict[str, Any] | None) -> l
         status = shown_status(c) if c else raw
         rows.append({
             "name": m,
-            "direction": (c or cur).get("direction", ""),
-            "primary": bool(comp) and m == comp.get("primary_metric"),
+            "direction": (c if c else cur).get("direction", ""),
+            "primary": comp is not None and m == comp.get("primary_metric"),
             "baseline": c["baseline"] if c else None,
             "baseline_ci": ref_metrics.get(m, {}).get("ci"),
             "current": c["current"] if c else cur.get("value"),
@@ -127,9 +127,9 @@ def _label_view(s: dict[str, Any], side: str, comp: dict[str, Any] | None, salt:
         return None
     ref_cases = s["runs"].get("base", {}).get("cases") if comp and comp.get("reference_kind") == "live-base" else None
     labels = _label_order([cand] + ([ref_cases] if ref_cases else []))
-    mats = []
+    mats: list[dict[str, Any]] = []
     if ref_cases:
-        mats.append({"title": f"reference: {comp['reference']}", "m": _confusion(ref_cases, labels)})
+        mats.append({"title": f"reference: {(comp or {}).get('reference')}", "m": _confusion(ref_cases, labels)})
     mats.append({"title": f"candidate: {side}", "m": _confusion(cand, labels)})
     note = None
     if comp and comp.get("reference_kind") == "baseline":

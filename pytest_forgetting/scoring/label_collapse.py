@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .base import Answer, CaseOutcome, Family, MetricSpec, mean_metric
 
@@ -93,6 +93,13 @@ def matthews_corrcoef(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) ->
     return num / den if den else 0.0
 
 
+def _recall_of(label: str) -> Callable[[CaseOutcome], float | None]:
+    def recall(o: CaseOutcome) -> float | None:
+        return float(o.data["pred"] == label) if o.data["gold"] == label else None
+
+    return recall
+
+
 class LabelCollapse(Family):
     name = "label_collapse"
     primary_metric = "macro_f1"
@@ -151,6 +158,6 @@ class LabelCollapse(Family):
         for lab in labels:
             specs.append(mean_metric(
                 f"recall:{lab}", "higher", f"share of gold={lab!r} cases predicted {lab!r}",
-                lambda o, lab=lab: float(o.data["pred"] == lab) if o.data["gold"] == lab else None, binary=True,
+                _recall_of(lab), binary=True,
             ))
         return specs
