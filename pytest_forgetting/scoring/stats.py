@@ -214,7 +214,7 @@ def _paired_bootstrap(
     n_resamples: int,
     seed: int,
 ) -> np.ndarray:
-    """Deltas ``compute(cur[idx]) - compute(base[idx])`` over shared resampled case indices."""
+    """Deltas ``compute(cur[idx]) - compute(base[idx])`` over shared resampled case indices (to 12 decimals)."""
     n = len(base)
     base_pool = np.empty(n, dtype=object)
     base_pool[:] = list(base)
@@ -230,7 +230,8 @@ def _paired_bootstrap(
             c = compute(cur_pool[row].tolist())
             if c is None:
                 continue
-            deltas.append(float(c) - float(b))
+            # Rounded so a delta that is 0 up to float round-off counts as a tie with 0, on both sides.
+            deltas.append(round(float(c) - float(b), 12))
     return np.asarray(deltas, dtype=float)
 
 
@@ -407,7 +408,8 @@ def compare_metric(
             diffs = c_arr - b_arr
             p = sign_flip_p(diffs, n_resamples, seed)
             test = "sign-flip permutation"
-            is_rate = spec.unit == "rate"
+            in_unit = bool(np.all((b_arr >= 0) & (b_arr <= 1) & (c_arr >= 0) & (c_arr <= 1)))
+            is_rate = spec.unit == "rate" and in_unit  # a [0, 1] rate: the mean can move at most 1
             ci = sign_flip_interval(diffs, alpha, p, n_resamples=n_resamples, seed=seed,
                                     bounds=(-1.0, 1.0) if is_rate else (-math.inf, math.inf))
             power = PowerModel("normal", spec.direction, alpha, n, sd=_sd(diffs),
