@@ -152,7 +152,31 @@ def test_bootstrap_comparison_gets_a_normal_model() -> None:
     assert cmp.power is not None and cmp.power.test == "normal" and cmp.power.sd is not None
     # The bootstrap SE of the delta is about the paired SD / sqrt(n): sd of diffs = sqrt(4/40 - 0) ~ 0.32.
     assert cmp.power.sd == pytest.approx(math.sqrt(4 / 40), rel=0.15)
-    assert cmp.min_detectable_change == pytest.approx(2.8016 * cmp.power.sd / math.sqrt(40), rel=1e-3)
+    assert cmp.power.flip_unit == 1.0
+    # Changes come in whole flipped cases, so the MDC follows the exact McNemar one for the same outcomes
+    # (0.27 here), not the naive 2.8 * sd / sqrt(n) = 0.14 that ignores the variance the change itself adds.
+    exact = compare_metric(PASS_RATE, base, cur)
+    assert exact.min_detectable_change == pytest.approx(0.2716, abs=1e-3)
+    assert cmp.min_detectable_change == pytest.approx(exact.min_detectable_change, rel=0.15)
+    assert cmp.min_detectable_change > 2.8016 * cmp.power.sd / math.sqrt(40) * 1.5
+
+
+def test_identical_aggregate_outputs_still_need_enough_cases() -> None:
+    """No paired variation observed: a per-case score could shift uniformly (MDC 0), an aggregate cannot."""
+    spec = MetricSpec("acc", "higher", "", lambda os: sum(o.passed for o in os) / len(os) if os else None)
+    same = suite([True] * 60)
+    agg = compare_metric(spec, same, same)
+    exact = compare_metric(PASS_RATE, same, same)
+    assert agg.power is not None and agg.power.sd == 0.0
+    assert agg.min_detectable_change is not None and exact.min_detectable_change is not None
+    assert 0.1 < agg.min_detectable_change == pytest.approx(exact.min_detectable_change, rel=0.1)
+    few = suite([True] * 8)
+    assert compare_metric(spec, few, few).min_detectable_change == pytest.approx(
+        compare_metric(PASS_RATE, few, few).min_detectable_change, rel=0.15)
+    # The normal model's own MDC and cases_needed agree with its power function.
+    assert detection_power(agg.power, agg.min_detectable_change) == pytest.approx(0.8, abs=1e-6)
+    need = cases_needed(agg, 0.3)
+    assert need is not None and detection_power(agg.power, 0.3, n=need) >= 0.8 > detection_power(agg.power, 0.3, n=need - 1)
 
 
 def test_power_model_json_round_trip() -> None:

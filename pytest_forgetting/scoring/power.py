@@ -28,10 +28,16 @@ p < alpha with more worse than better flips (exact sum up to
 aggregate metrics with the paired bootstrap). A normal approximation with the
 paired standard error: ``MDC = (z_{1-alpha/2} + z_{power}) * sd / sqrt(n)``,
 where sd is the SD of one case's paired difference (per-case metrics) or the
-bootstrap SE of the delta times sqrt(n) (aggregates). It is exact neither for
-the permutation test nor for the bootstrap; it is zero when no paired
-variation was observed. Both models call nothing detectable below the fewest
-cases on which the exact test can reach alpha at all (6 at alpha = 0.05).
+bootstrap SE of the delta times sqrt(n) (aggregates). A per-case score can
+shift every case a little, so with no paired variation observed its MDC is 0.
+An aggregate of discrete outcomes (macro-F1, majority share, ...) cannot: a
+change d is carried by whole cases flipping, each moving the metric by about
+``flip_unit / n``, which adds ``flip_unit * d - d**2`` to the per-case
+variance under the alternative (``flip_unit * d`` under the conditional
+null), as in Connor's (1987) approximation for McNemar; ``flip_unit`` = 1
+for rate-valued aggregates. It is exact neither for the permutation test nor
+for the bootstrap. Both models call nothing detectable below the fewest cases
+on which the exact test can reach alpha at all (6 at alpha = 0.05).
 """
 from __future__ import annotations
 
@@ -65,7 +71,9 @@ class PowerModel:
     at 1, and the per-case rate of flips in the better direction.
     ``sd`` (normal): SD of one case's paired difference. ``max_change``
     (normal): the largest change the metric can make in its worse direction
-    from the reference value, ``None`` when unbounded.
+    from the reference value, ``None`` when unbounded. ``flip_unit``
+    (normal): n times the metric's move when one case flips, for metrics
+    whose changes come in whole cases; ``None`` for per-case scores.
     """
 
     test: str
@@ -76,6 +84,7 @@ class PowerModel:
     benign_flip_rate: float | None = None
     sd: float | None = None
     max_change: float | None = None
+    flip_unit: float | None = None
 
     def __post_init__(self) -> None:
         if self.test not in ("mcnemar", "normal"):
@@ -94,7 +103,13 @@ class PowerModel:
 
     @staticmethod
     def from_json(obj: Mapping[str, Any]) -> "PowerModel":
-        return PowerModel(**{k: obj.get(k) for k in PowerModel.__dataclass_fields__ if k in obj})
+        def opt(key: str) -> float | None:
+            value = obj.get(key)
+            return None if value is None else float(value)
+
+        return PowerModel(str(obj["test"]), str(obj["direction"]), float(obj["alpha"]), int(obj["n"]),
+                          base_rate=opt("base_rate"), benign_flip_rate=opt("benign_flip_rate"),
+                          sd=opt("sd"), max_change=opt("max_change"), flip_unit=opt("flip_unit"))
 
 
 # --------------------------------------------------------------------------- public API
@@ -185,21 +200,40 @@ def _power_one_way(model: PowerModel, way: str, change: float, n: int) -> float:
     if model.test == "mcnemar":
         r = float(model.benign_flip_rate or 0.0)
         return _mcnemar_power(n, min(r + change, cap), r, model.alpha)
-    sd = float(model.sd or 0.0)
-    if sd == 0.0:
-        return 1.0
+    null_sd, alt_sd = _normal_sds(model, change)
+    reach = change * math.sqrt(n) - statistics.NormalDist().inv_cdf(1.0 - model.alpha / 2.0) * null_sd
+    if alt_sd == 0.0:
+        return 1.0 if reach > 0 else 0.0
+    return statistics.NormalDist().cdf(reach / alt_sd)
+
+
+def _normal_sds(model: PowerModel, change: float) -> tuple[float, float]:
+    """Per-case SD of the paired difference under the null and under a true ``change`` (see module docstring)."""
+    var = float(model.sd or 0.0) ** 2
+    unit = float(model.flip_unit or 0.0)
+    return math.sqrt(var + unit * change), math.sqrt(max(var, var + unit * change - change * change))
+
+
+def _normal_cases(model: PowerModel, change: float, power: float) -> float:
+    """The (real-valued) n at which ``change`` reaches ``power``: sqrt(n) * change = z_a * sd0 + z_b * sd1."""
     nd = statistics.NormalDist()
-    return nd.cdf(change * math.sqrt(n) / sd - nd.inv_cdf(1.0 - model.alpha / 2.0))
+    null_sd, alt_sd = _normal_sds(model, change)
+    root = (nd.inv_cdf(1.0 - model.alpha / 2.0) * null_sd + nd.inv_cdf(power) * alt_sd) / change
+    return root * root
 
 
 def _mdc_one_way(model: PowerModel, way: str, power: float, n: int) -> float:
     cap = _capacity(model, way)
-    if model.test == "normal":
+    if model.test == "normal" and not model.flip_unit:
         mdc = _z(power, model.alpha) * float(model.sd or 0.0) / math.sqrt(n)
         return mdc if mdc <= cap else math.inf
+    if model.test == "normal" and not math.isfinite(cap):
+        cap = 1.0
+        while _normal_cases(model, cap, power) > n:  # grow until a change this size is detectable
+            cap *= 2.0
     if _power_one_way(model, way, cap, n) < power:
         return math.inf
-    lo, hi = 0.0, cap  # power(lo) < power <= power(hi); McNemar power rises with the change
+    lo, hi = 0.0, cap  # power(lo) < power <= power(hi); power rises with the change
     for _ in range(50):
         mid = (lo + hi) / 2.0
         if _power_one_way(model, way, mid, n) >= power:
@@ -214,8 +248,7 @@ def _cases_one_way(model: PowerModel, way: str, change: float, power: float) -> 
         return None
     floor = min_cases_for(model.alpha)
     if model.test == "normal":
-        sd = float(model.sd or 0.0)
-        return max(floor, math.ceil((_z(power, model.alpha) * sd / change) ** 2 - 1e-9))
+        return max(floor, math.ceil(_normal_cases(model, change, power) - 1e-9))
     hi = floor
     while _power_one_way(model, way, change, hi) < power:
         hi *= 2

@@ -373,6 +373,7 @@ def compare_metric(
     base_out = [baseline[i] for i in ids]
     cur_out = [current[i] for i in ids]
 
+    p: float | None
     if spec.per_case is not None:
         keep_b: list[CaseOutcome] = []
         keep_c: list[CaseOutcome] = []
@@ -426,7 +427,9 @@ def compare_metric(
         p = bootstrap_p(deltas, n)
         test = "paired-bootstrap"
         ci = bootstrap_interval(deltas, alpha, n)
-        power = PowerModel("normal", spec.direction, alpha, n, sd=_sd(deltas, ddof=0) * math.sqrt(n))
+        # Rate aggregates (macro-F1, shares) move in whole-case steps of about 1/n: see power.py.
+        power = PowerModel("normal", spec.direction, alpha, n, sd=_sd(deltas, ddof=0) * math.sqrt(n),
+                           flip_unit=1.0 if spec.unit == "rate" else None)
 
     delta = c_val - b_val
     if test != "paired-bootstrap":
@@ -444,8 +447,8 @@ def compare_metric(
         tolerance=tol,
         alpha=alpha,
         status=_status(spec.direction, delta, p, alpha, tol),
-        min_detectable_change=min_detectable_change(power),
-        power=power,
+        min_detectable_change=None if p is None else min_detectable_change(power),
+        power=None if p is None else power,
     )
 
 
