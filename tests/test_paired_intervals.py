@@ -195,3 +195,17 @@ def test_intervals_serialise_unbounded_ends_as_null() -> None:
     data = compare_metric(SCORE, base, cur).to_json()
     assert data["ci_delta"] == [None, None]
     assert data["p_value"] == 0.25
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+def test_hostile_non_finite_metric_values_are_refused_by_name() -> None:
+    """A NaN per-case value used to make every comparison false and report p = 0.0 ("significant")."""
+    base = {f"c{i}": outcome(True, x=float(i)) for i in range(10)}
+    cur = {f"c{i}": outcome(True, x=math.nan if i == 3 else float(i) + 1) for i in range(10)}
+    with pytest.raises(ValueError, match=r"metric 'score': case 'c3', candidate side has the value nan"):
+        compare_metric(SCORE, base, cur)
+    inf_agg = MetricSpec("agg", "higher", "", lambda os: math.inf if len(os) > 5 else 1.0)
+    with pytest.raises(ValueError, match="metric 'agg': reference side"):
+        compare_metric(inf_agg, base, base)

@@ -84,22 +84,24 @@ def exact_mcnemar(b: int, c: int) -> float:
     return min(1.0, 2.0 * math.exp(log_tail)) if log_tail < 0 else 1.0
 
 
-def _binom_tails(k: int, m: int, theta: float) -> tuple[float, float]:
+def _log_binom_coefs(m: int) -> np.ndarray:
+    """``log C(m, x)`` for x = 0..m."""
+    lf = np.array([math.lgamma(i + 1) for i in range(m + 1)])
+    return lf[m] - lf - lf[::-1]
+
+
+def _binom_tails(k: int, m: int, theta: float, log_coefs: np.ndarray) -> tuple[float, float]:
     """``(P(X <= k), P(X >= k))`` for X ~ Binomial(m, theta), summed in log space."""
     if theta <= 0.0:
         return (1.0, 1.0 if k == 0 else 0.0)
     if theta >= 1.0:
         return (1.0 if k == m else 0.0, 1.0)
     x = np.arange(m + 1, dtype=float)
-    logpmf = (math.lgamma(m + 1) - _lgamma_vec(x + 1) - _lgamma_vec(m - x + 1)
-              + x * math.log(theta) + (m - x) * math.log1p(-theta))
+    logpmf = log_coefs + x * math.log(theta) + (m - x) * math.log1p(-theta)
     top = float(logpmf.max())
     pmf = np.exp(logpmf - top)
     total = float(pmf.sum())  # renormalise: the pmf sums to 1 up to round-off
     return (min(1.0, float(pmf[: k + 1].sum()) / total), min(1.0, float(pmf[k:].sum()) / total))
-
-
-_lgamma_vec = np.vectorize(math.lgamma, otypes=[float])
 
 
 def mcnemar_interval(b: int, c: int, n: int, alpha: float, p_value: float) -> tuple[float, float]:
@@ -117,9 +119,10 @@ def mcnemar_interval(b: int, c: int, n: int, alpha: float, p_value: float) -> tu
     if m == 0 or n <= 0:
         return (0.0, 0.0)
     half = alpha / 2.0
+    log_coefs = _log_binom_coefs(m)
 
     def accept(theta: float) -> bool:
-        lower_tail, upper_tail = _binom_tails(int(b), m, theta)
+        lower_tail, upper_tail = _binom_tails(int(b), m, theta, log_coefs)
         return lower_tail >= half and upper_tail >= half
 
     t_lo, t_hi = _invert(accept, b / m, 0.5, p_value >= alpha, (0.0, 0.0), (1.0, 1.0))

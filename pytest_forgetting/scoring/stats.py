@@ -230,8 +230,10 @@ def _paired_bootstrap(
             c = compute(cur_pool[row].tolist())
             if c is None:
                 continue
-            # Rounded so a delta that is 0 up to float round-off counts as a tie with 0, on both sides.
-            deltas.append(round(float(c) - float(b), 12))
+            delta = float(c) - float(b)
+            if math.isfinite(delta):  # non-finite: undefined on this resample, like None
+                # Rounded so a delta that is 0 up to float round-off is a tie with 0 (counted on both sides).
+                deltas.append(round(delta, 12))
     return np.asarray(deltas, dtype=float)
 
 
@@ -379,8 +381,10 @@ def compare_metric(
         keep_c: list[CaseOutcome] = []
         bv: list[float] = []
         cv: list[float] = []
-        for ob, oc in zip(base_out, cur_out):
+        for cid, ob, oc in zip(ids, base_out, cur_out):
             vb, vc = spec.per_case(ob), spec.per_case(oc)
+            _check_finite(spec.name, vb, f"case {cid!r}, reference side")
+            _check_finite(spec.name, vc, f"case {cid!r}, candidate side")
             if vb is None or vc is None:
                 continue
             keep_b.append(ob)
@@ -420,6 +424,8 @@ def compare_metric(
         if n == 0:
             return no_data(0, None, None)
         b_raw, c_raw = spec.compute(base_out), spec.compute(cur_out)
+        _check_finite(spec.name, b_raw, "reference side")
+        _check_finite(spec.name, c_raw, "candidate side")
         if b_raw is None or c_raw is None:
             return no_data(n, b_raw, c_raw)
         b_val, c_val = float(b_raw), float(c_raw)
@@ -450,6 +456,13 @@ def compare_metric(
         min_detectable_change=None if p is None else min_detectable_change(power),
         power=None if p is None else power,
     )
+
+
+def _check_finite(metric: str, value: float | None, where: str) -> None:
+    """NaN/inf from a scorer would make every comparison with it false and the p-value 0: refuse it by name."""
+    if value is not None and not math.isfinite(float(value)):
+        raise ValueError(f"metric {metric!r}: {where} has the value {value!r}; a metric must return a finite "
+                         "number, or None where it is undefined (fix the scorer that produced it)")
 
 
 def _hold_estimate(ci: tuple[float, float], delta: float) -> tuple[float, float]:
