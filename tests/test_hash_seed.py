@@ -9,6 +9,7 @@ every label_collapse metric and the other families' metric code paths.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -69,3 +70,68 @@ def test_label_collapse_statistics_do_not_depend_on_hash_seed(seeds: tuple[str, 
     assert b"label_tvd" in outputs[0] and b"min_detectable_change" in outputs[0]
     for seed, out in zip(seeds[1:], outputs[1:]):
         assert out == outputs[0], f"PYTHONHASHSEED={seed} gave different statistics than PYTHONHASHSEED={seeds[0]}"
+
+
+CONFTEST = r'''
+import zlib
+import pytest
+from pytest_forgetting.model.protocol import ModelIdentity
+
+
+class Canned:
+    """Log-likelihoods from a CRC of the request: fixed across processes and hash seeds, no model."""
+
+    adapters = ("cand",)
+
+    def identity(self, adapter=None):
+        return ModelIdentity("canned", "0", adapter)
+
+    def loglikelihood(self, requests):
+        out = []
+        for r in requests:
+            score = -(zlib.crc32(f"{r.adapter}|{r.prompt.user_text}|{r.continuation}".encode()) % 1000) / 100.0
+            if r.adapter == "cand" and r.continuation.strip() in ("billing", "other"):
+                score += 2.5  # the candidate drifts toward two labels
+            out.append(score)
+        return out
+
+    def generate(self, requests):
+        return ["billing" for _ in requests]
+
+
+@pytest.fixture(scope="session")
+def forgetting_model():
+    return Canned()
+'''
+
+LABELS = ["billing", "refund", "shipping", "account", "technical", "other", "complaint"]
+
+
+def label_suite(n: int = 37) -> str:
+    lines = ["suite: tickets", "family: label_collapse", "role: guardrail", "chat: true",
+             f"labels: [{', '.join(LABELS)}]", "scoring: loglikelihood", "cases:"]
+    for i in range(n):
+        lines.append(f"  - {{id: t{i:03d}, prompt: 'Ticket {i}: which queue?', label: {LABELS[(i * 5) % len(LABELS)]}}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_full_run_records_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
+    """A real pytest run (canned backend, live base-vs-adapter comparison): same JSON record under any hash seed."""
+    (tmp_path / "conftest.py").write_text(CONFTEST, encoding="utf-8")
+    (tmp_path / "tickets.forgetting.yaml").write_text(label_suite(), encoding="utf-8")
+    records = []
+    for seed in ("0", "7", "4242"):
+        out = tmp_path / f"record-{seed}.json"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--adapter", "cand", "--compare-base",
+             "--forgetting-cache=off", f"--forgetting-report={out}"],
+            cwd=tmp_path, env=env, capture_output=True, timeout=600,
+        )
+        assert out.exists(), proc.stdout.decode()[-3000:] + proc.stderr.decode()[-3000:]
+        record = json.loads(out.read_text(encoding="utf-8"))
+        record.pop("created_at", None)
+        record.pop("timings", None)
+        records.append(json.dumps(record, ensure_ascii=False, indent=1))  # key order kept: it must match too
+    assert '"label_tvd"' in records[0] and '"live-base"' in records[0]
+    assert records[1] == records[0] and records[2] == records[0]
