@@ -14,6 +14,7 @@ An interval end that the test cannot bound at this n is ``-inf``/``inf``
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -34,7 +35,8 @@ _MCNEMAR_EXACT_INT_MAX = 2000
 """Up to this many discordant pairs the McNemar tail is summed in exact integers."""
 _CHUNK_CELLS = 1_000_000
 """Random sign matrices are generated in chunks of about this many cells (bounded memory)."""
-_BISECT_STEPS = 80
+_BISECT_STEPS = 52
+"""Halvings per interval end: 2**-52 of the search span, float resolution for practical purposes."""
 
 
 def min_cases_for(alpha: float) -> int:
@@ -148,6 +150,17 @@ def sign_flip_p(diffs: np.ndarray, n_resamples: int, seed: int) -> float:
     return _SignFlip(d, n_resamples, seed).p(0.0)
 
 
+@lru_cache(maxsize=EXACT_SIGN_FLIP_MAX + 1)
+def _all_sign_patterns(m: int) -> tuple[np.ndarray, np.ndarray]:
+    """All 2^m sign vectors (rows) and their sums; cached, read-only."""
+    patterns = np.arange(2**m, dtype=np.int64)[:, None] >> np.arange(m, dtype=np.int64)
+    signs = 1.0 - 2.0 * (patterns & 1)
+    sums = signs.sum(axis=1)
+    signs.flags.writeable = False
+    sums.flags.writeable = False
+    return signs, sums
+
+
 class _SignFlip:
     """Sign-flip null distribution of ``sum(d - shift)`` for any shift, from one fixed set of sign patterns.
 
@@ -163,10 +176,9 @@ class _SignFlip:
         dots: list[np.ndarray] = []
         sums: list[np.ndarray] = []
         if self.exact:
-            patterns = np.arange(2**m, dtype=np.int64)[:, None] >> np.arange(m, dtype=np.int64)
-            signs = 1.0 - 2.0 * (patterns & 1)
+            signs, sign_sums = _all_sign_patterns(m)
             dots.append(signs @ d)
-            sums.append(signs.sum(axis=1))
+            sums.append(sign_sums)
         else:
             rng = np.random.default_rng(seed)
             rows_per_chunk = max(1, _CHUNK_CELLS // m)
