@@ -76,7 +76,7 @@ def total_variation(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -> f
     gold, pred = _preds(outcomes)
     n = len(outcomes)
     g, p = Counter(gold), Counter(pred)
-    return 0.5 * sum(abs(g[k] / n - p[k] / n) for k in set(labels) | set(p))
+    return 0.5 * sum(abs(g[k] / n - p[k] / n) for k in sorted(set(labels) | set(p)))
 
 
 def matthews_corrcoef(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -> float | None:
