@@ -86,6 +86,7 @@ def compare_suite(
         return comp
     for spec in fam.metrics(suite):
         tol = tolerance_for(suite, spec.name, spec.unit, spec.tolerance or DEFAULT_TOLERANCE)
+        comp.units[spec.name] = spec.unit
         comp.comparisons[spec.name] = compare_metric(
             spec, paired_ref, paired_cur, alpha=suite.alpha, tolerance=tol, seed=seed
         )

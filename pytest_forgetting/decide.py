@@ -21,7 +21,7 @@ from typing import Mapping, Sequence
 from . import messages
 from .cases import Suite
 from .results import Side, SuiteComparison, SuiteRun, side_labels
-from .scoring.stats import Comparison
+from .scoring.stats import Comparison, cases_needed, holm_adjust
 
 # -- the words ------------------------------------------------------------------------------
 # metric statuses
@@ -30,6 +30,9 @@ REGRESSED = "regressed"
 UNCHANGED = "unchanged"
 NO_DATA = "no-data"
 TARGET_MISSED = "target missed"
+INCONCLUSIVE = "inconclusive"
+DETECT = 0.30
+"""The smallest drop of a rate a guardrail's primary metric must be able to see (with 80 % power)."""
 # suite statuses
 OK = "ok"
 FAILING = "failing"
@@ -98,10 +101,9 @@ class SuiteDecision:
     status: str
     reasons: tuple[str, ...] = ()
     metrics: Mapping[str, str] = field(default_factory=dict)  # metric -> status word
-
-    @property
-    def ok(self) -> bool:
-        return self.status in (OK, RECORDED) or (self.status == ABSOLUTE and not self.reasons)
+    ok: bool = False
+    notes: tuple[str, ...] = ()  # inconclusive metrics, with the cases that would settle them
+    p_adjusted: Mapping[str, float | None] = field(default_factory=dict)
 
     def reason(self) -> str:
         return "; ".join(self.reasons) or self.status
@@ -113,13 +115,20 @@ class Verdict:
     label: str
     status: str
     reasons: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # inconclusive guardrails: shown, failing only with --forgetting-strict
 
     @property
     def ok(self) -> bool:
         return self.status in OK_VERDICTS
 
+    @property
+    def headline(self) -> str:
+        """``READY, 1 guardrail inconclusive``: the status word and what it cannot vouch for."""
+        n = len({note.split(":", 1)[0] for note in self.notes})
+        return self.status + (f", {n} guardrail{'s' if n != 1 else ''} inconclusive" if n else "")
+
     def line(self) -> str:
-        head = f"{self.label}: {self.status}"
+        head = f"{self.label}: {self.headline}"
         return head if not self.reasons else head + " -- " + "; ".join(self.reasons)
 
 
@@ -142,18 +151,34 @@ class Decision:
 
 
 # -- metric ---------------------------------------------------------------------------------
-def metric_status(c: Comparison, *, target_primary: bool = False) -> str:
-    """A change counts when it is beyond tolerance and significant; a target's primary must improve."""
-    status = _change(c)
-    if target_primary and status != IMPROVED:
-        return TARGET_MISSED
-    return status
+def metric_status(c: Comparison, *, target_primary: bool = False, p_value: float | None = None,
+                  confirmatory: bool = False, detect: float | None = None) -> str:
+    """The status of one compared metric.
+
+    A change counts when it is beyond tolerance and significant (``p_value``: the
+    family-wise adjusted p for secondary metrics, else the raw one); a target's
+    primary must improve. ``inconclusive`` (never ``unchanged``): the change is
+    beyond tolerance in the worse direction but not significant, or, for a
+    guardrail's primary metric (``confirmatory``), the suite's minimum detectable
+    change exceeds ``detect``, the drop it exists to catch.
+    """
+    status = _change(c, c.p_value if p_value is None else p_value)
+    if target_primary:
+        return status if status == IMPROVED else TARGET_MISSED
+    if status != UNCHANGED:
+        return status
+    if _worse_beyond_tolerance(c):
+        return INCONCLUSIVE
+    mdc = c.min_detectable_change
+    if confirmatory and detect is not None and mdc is not None and mdc > max(detect, c.tolerance):
+        return INCONCLUSIVE
+    return UNCHANGED
 
 
-def _change(c: Comparison) -> str:
-    if c.p_value is None or c.delta is None or c.baseline is None or c.current is None:
+def _change(c: Comparison, p_value: float | None) -> str:
+    if p_value is None or c.delta is None or c.baseline is None or c.current is None:
         return NO_DATA
-    p, delta = float(c.p_value), float(c.delta)
+    p, delta = float(p_value), float(c.delta)
     if math.isnan(p) or math.isnan(delta) or not (p < c.alpha) or not (abs(delta) > c.tolerance):
         return UNCHANGED
     if c.direction == "flat":
@@ -162,9 +187,44 @@ def _change(c: Comparison) -> str:
     return REGRESSED if worse else IMPROVED
 
 
-def metric_statuses(comp: SuiteComparison) -> dict[str, str]:
-    return {m: metric_status(c, target_primary=comp.must_improve and m == comp.primary_metric)
-            for m, c in comp.comparisons.items()}
+def _worse_beyond_tolerance(c: Comparison) -> bool:
+    if c.delta is None or math.isnan(c.delta) or not abs(c.delta) > c.tolerance:
+        return False
+    return c.direction == "flat" or (c.delta < 0 if c.direction == "higher" else c.delta > 0)
+
+
+def detect_size(comp: SuiteComparison, metric: str) -> float | None:
+    """The drop a guardrail exists to catch: ``DETECT`` for rates, none for other units."""
+    return DETECT if comp.units.get(metric, "rate") == "rate" else None
+
+
+def metric_statuses(comp: SuiteComparison, adjusted: Mapping[str, float | None] | None = None) -> dict[str, str]:
+    adjusted = adjusted or {}
+    out = {}
+    for m, c in comp.comparisons.items():
+        primary = m == comp.primary_metric
+        out[m] = metric_status(c, target_primary=comp.must_improve and primary, p_value=adjusted.get(m),
+                               confirmatory=primary and comp.role == "guardrail", detect=detect_size(comp, m))
+    return out
+
+
+def adjusted_p_values(comps: Sequence[SuiteComparison]) -> dict[tuple[str, str], float | None]:
+    """Family-wise control within one candidate: each suite's primary metric is the confirmatory test
+    (its raw p); every secondary metric of every suite is Holm-adjusted together."""
+    out: dict[tuple[str, str], float | None] = {}
+    secondary: dict[str, float | None] = {}
+    keys: dict[str, tuple[str, str]] = {}
+    for comp in comps:
+        for m, c in comp.comparisons.items():
+            if m == comp.primary_metric:
+                out[(comp.suite, m)] = c.p_value
+            else:
+                k = f"{comp.suite}\x00{m}"
+                secondary[k] = c.p_value
+                keys[k] = (comp.suite, m)
+    for k, p in holm_adjust(secondary).items():
+        out[keys[k]] = p
+    return out
 
 
 DRIFTED = "drifted"
@@ -197,7 +257,8 @@ class _Book:
                 msgs.append(message)
 
 
-def decide_suite(ev: SuiteEvidence, side: Side, mode: Mode, book: _Book) -> SuiteDecision:
+def decide_suite(ev: SuiteEvidence, side: Side, mode: Mode, book: _Book,
+                 adjusted: Mapping[str, float | None] | None = None) -> SuiteDecision:
     s = ev.suite
     label = book.labels[side]
     run = ev.runs.get(side)
@@ -208,13 +269,14 @@ def decide_suite(ev: SuiteEvidence, side: Side, mode: Mode, book: _Book) -> Suit
         book.fail(None, messages.suite_error(s, label, "no results for this side"))
         return SuiteDecision(s.name, side, ERROR, ("no results",))
     if mode.update:
-        return SuiteDecision(s.name, side, RECORDED)
+        return SuiteDecision(s.name, side, RECORDED, ok=True)
     if mode.absolute:
         failed = [cid for cid, o in run.outcomes.items() if not o.passed]
         for cid in failed:
             book.fail(case_key(s.name, cid), messages.absolute_case(cid, label, run))
         return SuiteDecision(s.name, side, ABSOLUTE,
-                             (f"{len(failed)} of {len(run.outcomes)} case(s) failed their own expectation",) if failed else ())
+                             (f"{len(failed)} of {len(run.outcomes)} case(s) failed their own expectation",) if failed else (),
+                             ok=not failed)
     comp = ev.comparisons.get(side)
     if comp is None or comp.reference_kind == "none":
         book.fail(None, ev.reference_error or messages.no_baseline(s))
@@ -222,18 +284,28 @@ def decide_suite(ev: SuiteEvidence, side: Side, mode: Mode, book: _Book) -> Suit
     if comp.needs_approval:
         book.fail(None, messages.needs_reapproval(s, comp.needs_approval))
         return SuiteDecision(s.name, side, NEEDS_APPROVAL, ("needs re-approval: " + "; ".join(comp.needs_approval),))
-    statuses = metric_statuses(comp)
+    adjusted = adjusted or {}
+    statuses = metric_statuses(comp, adjusted)
+    p_adj = {m: adjusted.get(m) for m in comp.comparisons}
     reasons: list[str] = []
     regressed = [m for m, st in statuses.items() if st == REGRESSED]
     missed = [m for m, st in statuses.items() if st == TARGET_MISSED]
+    unsure = [m for m, st in statuses.items() if st == INCONCLUSIVE]
     for m in regressed:
         c = comp.comparisons[m]
-        reasons.append(f"{m} regressed {c.baseline:.3f} -> {c.current:.3f} (p={messages.p_text(c.p_value)})")
-        book.fail(metric_key(s.name, m), messages.metric_failure(s, label, comp, m, REGRESSED, run))
+        reasons.append(f"{m} regressed {c.baseline:.3f} -> {c.current:.3f} (p={messages.p_text(p_adj.get(m))})")
+        book.fail(metric_key(s.name, m), messages.metric_failure(s, label, comp, m, REGRESSED, run, p_adj.get(m)))
     for m in missed:
         c = comp.comparisons[m]
         reasons.append(messages.target_missed_reason(m, c))
-        book.fail(metric_key(s.name, m), messages.metric_failure(s, label, comp, m, TARGET_MISSED, run))
+        book.fail(metric_key(s.name, m), messages.metric_failure(s, label, comp, m, TARGET_MISSED, run, p_adj.get(m)))
+    notes = tuple(messages.inconclusive_note(s.name, m, comp.comparisons[m], detect_size(comp, m) or _observed(comp, m))
+                  for m in unsure)
+    if mode.strict:
+        for m, note in zip(unsure, notes):
+            reasons.append(note.split(": ", 1)[1] + " (--forgetting-strict)")
+            book.fail(metric_key(s.name, m), messages.metric_failure(s, label, comp, m, INCONCLUSIVE, run, p_adj.get(m))
+                      + "\n  " + note + "\n  failing because --forgetting-strict makes inconclusive fail")
     if mode.strict or regressed or missed:
         why = "the suite regressed significantly" if regressed else (
             "the target did not improve" if missed else "--forgetting-strict")
@@ -254,9 +326,17 @@ def decide_suite(ev: SuiteEvidence, side: Side, mode: Mode, book: _Book) -> Suit
     if comp.changed_cases:
         approval.append(f"{len(comp.changed_cases)} case(s) changed since the baseline ({_few(comp.changed_cases)})")
     if approval and not reasons:
-        return SuiteDecision(s.name, side, NEEDS_APPROVAL, tuple(f"needs approval: {a}" for a in approval), statuses)
-    reasons += [f"needs approval: {a}" for a in approval]
-    return SuiteDecision(s.name, side, FAILING if reasons else OK, tuple(reasons), statuses)
+        status = NEEDS_APPROVAL
+        reasons = [f"needs approval: {a}" for a in approval]
+    else:
+        reasons += [f"needs approval: {a}" for a in approval]
+        status = FAILING if reasons else (INCONCLUSIVE if unsure else OK)
+    return SuiteDecision(s.name, side, status, tuple(reasons), statuses, ok=not reasons, notes=notes, p_adjusted=p_adj)
+
+
+def _observed(comp: SuiteComparison, metric: str) -> float:
+    c = comp.comparisons[metric]
+    return abs(c.delta) if c.delta is not None and c.delta == c.delta else c.tolerance
 
 
 def _few(ids: Sequence[str], n: int = 5) -> str:
@@ -286,9 +366,11 @@ def decide(evidence: Sequence[SuiteEvidence], candidates: Sequence[Side], mode: 
             verdicts.append(Verdict(cand, label, V_ERROR, (run_error.splitlines()[0],)))
             continue
         decided = []
+        adjusted = adjusted_p_values([c for ev in evidence for c in [ev.comparisons.get(cand)] if c is not None])
         for ev in evidence:
             book = _Book(ev, labels)
-            d = decide_suite(ev, cand, mode, book)
+            mine = {m: p for (name, m), p in adjusted.items() if name == ev.suite.name}
+            d = decide_suite(ev, cand, mode, book, mine)
             suites[(ev.suite.name, cand)] = d
             decided.append((ev, d))
             for k, msgs in book.failures.items():
@@ -305,6 +387,7 @@ def decide(evidence: Sequence[SuiteEvidence], candidates: Sequence[Side], mode: 
 def _verdict(cand: Side, label: str, decided: list[tuple[SuiteEvidence, SuiteDecision]], mode: Mode,
              finish_error: str | None) -> Verdict:
     reasons = tuple(f"{ev.suite.name} ({ev.suite.role}): {d.reason()}" for ev, d in decided if not d.ok)
+    notes = tuple(n for _, d in decided if d.ok for n in d.notes)
     if finish_error:
         return Verdict(cand, label, V_ERROR, (finish_error,) + reasons)
     if any(d.status == ERROR for _, d in decided):
@@ -316,8 +399,8 @@ def _verdict(cand: Side, label: str, decided: list[tuple[SuiteEvidence, SuiteDec
     if decided and all(d.status == NO_BASELINE for _, d in decided):
         return Verdict(cand, label, V_NO_BASELINE, ("record one with --forgetting-update or pass --compare-base",))
     if cand is None:
-        return Verdict(cand, label, FAIL if reasons else PASS, reasons)
+        return Verdict(cand, label, FAIL if reasons else PASS, reasons, notes)
     against_base = any(c.reference_is_base for ev, _ in decided for c in [ev.comparisons.get(cand)] if c is not None)
     if against_base and not any(ev.suite.role == "target" for ev, _ in decided):
         reasons += (NO_TARGET,)
-    return Verdict(cand, label, NOT_READY if reasons else READY, reasons)
+    return Verdict(cand, label, NOT_READY if reasons else READY, reasons, notes)

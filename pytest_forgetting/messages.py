@@ -107,16 +107,31 @@ def flip_lines(flips: Sequence[Flip], prompts: dict[str, str], outputs: dict[str
     return lines
 
 
-def metric_failure(suite: Suite, side: str, comp: SuiteComparison, metric: str, status: str, run: SuiteRun) -> str:
+def inconclusive_note(suite: str, metric: str, c: Comparison, size: float) -> str:
+    """``refusal_balance: inconclusive, under_refusal_rate 0.50 -> 1.00 on 8 cases; about 25 cases would ...``"""
+    from .scoring.stats import cases_needed
+
+    need = cases_needed(c, size)
+    settle = (f"about {need} cases would detect a {size:.2g} drop" if need is not None
+              else f"no number of cases would detect a {size:.2g} drop from here")
+    return (f"{suite}: inconclusive, {metric} {fmt(c.baseline)} -> {fmt(c.current)} on {c.n_paired} case(s) "
+            f"(p={p_text(c.p_value)}); {settle}")
+
+
+def metric_failure(suite: Suite, side: str, comp: SuiteComparison, metric: str, status: str, run: SuiteRun,
+                   p_adjusted: float | None = None) -> str:
     c = comp.comparisons[metric]
-    head = (f"{metric} regressed on {side}" if status == "regressed"
-            else f"target metric {metric} did not improve significantly on {side} over the base model")
+    head = {"regressed": f"{metric} regressed on {side}",
+            "inconclusive": f"{metric} is inconclusive on {side}: beyond what this suite can settle"}.get(
+        status, f"target metric {metric} did not improve significantly on {side} over the base model")
     ci = "n/a" if c.ci_delta is None else f"[{c.ci_delta[0]:+.3f}, {c.ci_delta[1]:+.3f}]"
     lines = [
         f"{head} ({c.direction} is better)",
         f"  {comp.reference_label}: {fmt(c.baseline)}   current: {fmt(c.current)}   delta: "
         f"{'n/a' if c.delta is None else f'{c.delta:+.3f}'}   CI: {ci}",
-        f"  paired test: {c.test} on {c.n_paired} cases, p={p_text(c.p_value)} (alpha {c.alpha}), tolerance {c.tolerance}",
+        f"  paired test: {c.test} on {c.n_paired} cases, p={p_text(c.p_value)}"
+        + (f" (Holm-adjusted {p_text(p_adjusted)})" if p_adjusted is not None and p_adjusted != c.p_value else "")
+        + f" (alpha {c.alpha}), tolerance {c.tolerance}, min detectable change {fmt(c.min_detectable_change)}",
     ]
     fl = flip_lines(comp.flips, run.prompts, run.outputs)
     if fl:

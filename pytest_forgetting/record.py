@@ -55,7 +55,8 @@ def _run_json(run: SuiteRun, side: Side) -> dict[str, Any]:
 
 
 def _comparison_json(c: SuiteComparison, statuses: Mapping[str, str], status: str, ok: bool,
-                     reasons: Sequence[str], shown: set[str]) -> dict[str, Any]:
+                     reasons: Sequence[str], shown: set[str], p_adjusted: Mapping[str, float | None] | None = None,
+                     notes: Sequence[str] = ()) -> dict[str, Any]:
     return {
         "side": c.candidate,
         "reference": c.reference_label,
@@ -64,9 +65,11 @@ def _comparison_json(c: SuiteComparison, statuses: Mapping[str, str], status: st
         "ok": ok,
         "reason": "; ".join(reasons) or status,
         "reasons": list(reasons),
+        "notes": list(notes),
         "primary_metric": c.primary_metric,
         "must_improve": c.must_improve,
-        "metrics": {m: {**cmp.to_json(), "status": statuses.get(m, "-"),
+        "metrics": {m: {**cmp.to_json(), "p_adjusted": _round6((p_adjusted or {}).get(m, cmp.p_value)),
+                        "status": statuses.get(m, "-"),
                         "failing": ok is not True and statuses.get(m) in FAILING_METRIC_STATUSES}
                     for m, cmp in c.comparisons.items()},
         "flips": [
@@ -80,6 +83,10 @@ def _comparison_json(c: SuiteComparison, statuses: Mapping[str, str], status: st
         "stale_cases": list(c.stale_cases),
         "needs_approval": list(c.needs_approval),
     }
+
+
+def _round6(x: float | None) -> float | None:
+    return None if x is None or x != x or x in (float("inf"), float("-inf")) else (round(float(x), 6) or 0.0)
 
 
 def build_record(data: RunData, *, timestamps: bool = True) -> dict[str, Any]:
@@ -102,7 +109,8 @@ def build_record(data: RunData, *, timestamps: bool = True) -> dict[str, Any]:
             if c is None or sd is None:
                 continue
             shown = set(ev.runs[side].outcomes) if side in ev.runs else set()
-            comps[labels[side]] = _comparison_json(c, sd.metrics, sd.status, sd.ok, sd.reasons, shown)
+            comps[labels[side]] = _comparison_json(c, sd.metrics, sd.status, sd.ok, sd.reasons, shown, sd.p_adjusted,
+                                                   sd.notes)
         suites.append({
             "suite": s.name, "path": str(s.path), "family": s.family, "role": s.role, "workflow": s.workflow,
             "error": ev.error, "selected": {"cases": sorted(ev.selected_cases), "metrics": sorted(ev.selected_metrics)},
@@ -117,7 +125,8 @@ def build_record(data: RunData, *, timestamps: bool = True) -> dict[str, Any]:
         "error": data.error,
         "mode": {"update": data.mode.update, "absolute": data.mode.absolute, "strict": data.mode.strict,
                  "compare_base": data.compare_base},
-        "verdicts": [{"side": v.side, "candidate": v.label, "status": v.status, "ok": v.ok, "reasons": list(v.reasons)}
+        "verdicts": [{"side": v.side, "candidate": v.label, "status": v.status, "ok": v.ok, "reasons": list(v.reasons),
+                      "headline": v.headline, "notes": list(v.notes)}
                      for v in d.verdicts],
         "models": {labels[side]: dict(ident) for side, ident in data.identities.items() if side in labels},
         "sides": [{"side": side, "label": label} for side, label in labels.items()

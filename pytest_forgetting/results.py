@@ -97,6 +97,7 @@ class SuiteComparison:
     reference_kind: str  # "baseline" | "live-base" | "none"
     reference_label: str
     comparisons: dict[str, Comparison] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)  # metric -> "rate" | other unit
     flips: list[Flip] = field(default_factory=list)
     changed_cases: list[str] = field(default_factory=list)  # content changed since the baseline
     new_cases: list[str] = field(default_factory=list)  # not in the baseline

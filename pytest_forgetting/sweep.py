@@ -101,11 +101,12 @@ def routing(candidate: Side, label: str, decision: Decision, comps: Sequence[Sui
             by_wf.setdefault(wf, []).append(c)
     for wf, cs in sorted(by_wf.items()):
         ds = {c.suite: decision.suite(c.suite, candidate) for c in cs}
-        ok = all(d is not None and d.ok for d in ds.values())
+        ok = all(d is not None and d.ok and not d.notes for d in ds.values())  # inconclusive is not "held"
         improved = any(c.role == "target" and _statuses(decision, c.suite, candidate).get(c.primary_metric) == "improved"
                        for c in cs)
         route = "adapter" if ok and (improved or all(c.role == "guardrail" for c in cs)) else "base"
         reasons = "; ".join(f"{name}: {d.reason() if d else 'not judged'}" for name, d in ds.items() if not (d and d.ok))
+        reasons = "; ".join([reasons] * bool(reasons) + [n for d in ds.values() if d for n in d.notes])
         out[wf] = {
             "route": route,
             "adapter": label,

@@ -234,7 +234,8 @@ def build_context(record: dict[str, Any]) -> dict[str, Any]:
     cases = _case_rows(record)
     return {
         "r": record,
-        "verdicts": [{**v, "cls": "good" if v["ok"] else "bad"} for v in record.get("verdicts", [])],
+        "verdicts": [{**v, "cls": "good" if v["ok"] else "bad", "headline": v.get("headline", v["status"]),
+                      "notes": v.get("notes", [])} for v in record.get("verdicts", [])],
         "no_adapter": not any(m.get("adapter") for m in models.values()),
         "models": models,
         "references": references,

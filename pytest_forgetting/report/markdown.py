@@ -17,8 +17,9 @@ def render_markdown(record: dict[str, Any]) -> str:
         out += ["**❌ the run could not be judged**", "", "```", *_fence(str(record["error"])), "```", ""]
     for v in record["verdicts"]:
         icon = "✅" if v["ok"] else "❌"
-        out.append(f"**{icon} {_esc(v['candidate'])}: {v['status']}**")
+        out.append(f"**{icon} {_esc(v['candidate'])}: {v.get('headline', v['status'])}**")
         out += [f"- {_esc(r)}" for r in v["reasons"]]
+        out += [f"- ⚠️ {_esc(n)}" for n in v.get("notes", [])]
         out.append("")
     models = ", ".join(f"{_esc(k)} = {_esc(str(m.get('adapter') or m.get('name')))}" for k, m in record["models"].items())
     out += [f"Models: {models}  ", f"Plugin {record['plugin_version']}, generation {_esc(str(record['generation']))}", ""]

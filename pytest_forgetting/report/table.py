@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-HEADER = ("suite", "role", "side", "metric", "baseline", "current", "delta", "p", "verdict")
+HEADER = ("suite", "role", "side", "metric", "baseline", "current", "delta", "p", "p adj", "mdc", "verdict")
 
 
 def _f(x: Any, signed: bool = False) -> str:
@@ -22,6 +22,13 @@ def _p(x: Any) -> str:
     if x == 0:
         return "<1e-06"  # the record keeps 6 decimals
     return f"{x:.1e}" if x < 0.001 else f"{x:.3f}"
+
+
+def _mdc(c: dict[str, Any]) -> str:
+    """The minimum detectable change; ``inf``: no change this suite could show would be significant."""
+    if c.get("min_detectable_change") is None:
+        return "inf" if c.get("p_value") is not None and "min_detectable_change" in c else "-"
+    return f"{c['min_detectable_change']:.2f}"
 
 
 def shown_status(metric: dict[str, Any]) -> str:
@@ -40,16 +47,18 @@ def metric_rows(record: dict[str, Any]) -> list[tuple[str, ...]]:
                     continue  # the live base shows up as the reference column
                 note = status_of.get(side, "-")
                 for m, v in run["metrics"].items():
-                    rows.append((s["suite"], s["role"], side, m, "-", _f(v["value"]), "-", "-", note))
+                    rows.append((s["suite"], s["role"], side, m, "-", _f(v["value"]), "-", "-", "-", "-", note))
                 continue
             for m, c in comp["metrics"].items():
                 if c["baseline"] is None and c["current"] is None:
                     continue  # the metric does not apply to this suite's cases
+                adj = c.get("p_adjusted")
                 rows.append((s["suite"], s["role"], side, m, _f(c["baseline"]), _f(c["current"]),
-                             _f(c["delta"], True), _p(c["p_value"]), shown_status(c)))
+                             _f(c["delta"], True), _p(c["p_value"]), "=" if adj == c["p_value"] else _p(adj),
+                             _mdc(c), shown_status(c)))
             if not comp["metrics"]:
                 for m, v in run["metrics"].items():
-                    rows.append((s["suite"], s["role"], side, m, "-", _f(v["value"]), "-", "-", comp["status"]))
+                    rows.append((s["suite"], s["role"], side, m, "-", _f(v["value"]), "-", "-", "-", "-", comp["status"]))
     return rows
 
 

@@ -42,8 +42,10 @@ def summary(record: dict[str, Any]) -> list[Line]:
         out.append(Line(("baseline updated: " if not line.startswith(" ") else "") + line))
     out += _advice(record.get("extras") or {})
     for v in record["verdicts"]:
-        out.append(Line(f"forgetting verdict: {v['candidate']}: {v['status']}", "=", "green" if v["ok"] else "red"))
+        out.append(Line(f"forgetting verdict: {v['candidate']}: {v.get('headline', v['status'])}", "=",
+                        "green" if v["ok"] else "red"))
         out += [Line(f"  {_clean(r)}") for r in v["reasons"]]
+        out += [Line(f"  {_clean(n)}") for n in v.get("notes", [])]
     if record["mode"]["update"]:
         if record["ok"] and record.get("update"):
             out.append(Line("forgetting: baselines recorded", "=", "green"))
