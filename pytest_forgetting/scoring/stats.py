@@ -311,7 +311,9 @@ class Comparison:
     ``status``: ``regressed`` / ``improved`` need a change in that direction
     larger than ``tolerance`` with ``p_value < alpha`` (``flat`` metrics regress
     on a move either way and never improve); ``unchanged`` otherwise;
-    ``no-data`` when a side has no value or there are no paired cases.
+    ``no-data`` when a side has no value or there are no paired cases;
+    ``info`` for an informational metric (``MetricSpec.informational``):
+    shown with its test, never a regression or an improvement.
     ``ci_delta`` is a ``1 - alpha`` interval for ``delta``.
     """
 
@@ -487,5 +489,5 @@ def compare_metric(
         ci_delta=ci,
         tolerance=tol,
         alpha=alpha,
-        status=_status(spec.direction, delta, p, alpha, tol),
+        status="info" if spec.informational else _status(spec.direction, delta, p, alpha, tol),
     )
