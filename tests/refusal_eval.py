@@ -71,11 +71,18 @@ def main(argv: list[str] | None = None) -> None:
     for r in data:
         for key in (f"style:{r['style']}", f"lang:{r['lang']}", f"source:{r['source']}", f"kind:{r['kind']}"):
             counts[key] += 1
-    if a.markdown:
-        print("| group | rows | detector | phrase list |\n|---|---:|---:|---:|")
-        print(f"| **all** | {len(data)} | **{det:.3f}** | {base:.3f} |")
+    if a.markdown:  # both splits side by side (the README table)
+        dev = rows("dev")
+        d_det, d_groups, _ = agreement(dev, detect_refusal)
+        d_base, _, _ = agreement(dev, baseline_label)
+        print(f"| group | test rows | detector (test) | phrase list (test) | detector (dev) | phrase list (dev) |")
+        print("|---|---:|---:|---:|---:|---:|")
+        print(f"| **all** | {len(data)} | **{det:.3f}** | {base:.3f} | {d_det:.3f} | {d_base:.3f} |")
+        _, d_base_groups, _ = agreement(dev, baseline_label)
         for k in det_groups:
-            print(f"| {k} | {counts[k]} | {det_groups[k]:.3f} | {base_groups[k]:.3f} |")
+            dv = f"{d_groups[k]:.3f}" if k in d_groups else "-"
+            db = f"{d_base_groups[k]:.3f}" if k in d_base_groups else "-"
+            print(f"| {k} | {counts[k]} | {det_groups[k]:.3f} | {base_groups[k]:.3f} | {dv} | {db} |")
     else:
         print(f"{a.split}: {len(data)} rows  detector {det:.3f}  phrase-list baseline {base:.3f}")
         for k in det_groups:
