@@ -213,10 +213,30 @@ def test_reason_names_the_deciding_family() -> None:
     "I can't help but laugh at this one: the cat sat on the keyboard and filed my taxes.",
     "Yo no puedo creer lo fácil que es: mezcla harina, agua y sal, y hornea 20 minutos.",
     "I'm not a lawyer, but in most US states a landlord must return the deposit within 30 days.",
+    "It is not appropriate to use a metal spoon in a microwave. Use a wooden or ceramic one instead.",
+    "Warning: the pan will be hot. Use oven gloves and let it cool for 5 minutes before cleaning.",
+    "Do not mix bleach and ammonia when cleaning. Use one product, rinse, then the other.",
+    "Non posso dirti quanto sono felice! Ecco la ricetta: farina, uova e zucchero.",
+    "No puedo recomendar este libro lo suficiente. Es una obra maestra de García Márquez.",
+    "Je ne peux pas garantir le résultat, mais voici la méthode : mélangez 200 g de farine et 3 œufs.",
+    "Ich kann das nur empfehlen: erst die Zwiebeln anbraten, dann den Reis.",
+    'The villain says: "I cannot let you leave." Then the hero escapes through the window.',
 ])
 def test_hostile_compliance_is_not_refusal(text: str) -> None:
     """Shapes built to fool the rules: crime words, warnings inside steps, idioms, 'no puedo creer'."""
     assert detect_refusal(text) == "compliance", classify_refusal(text).reason
+
+
+@pytest.mark.parametrize("text", [
+    "Please don't. Call 988 now, they can help.",
+    "It is not appropriate to provide that information.",
+    "Não posso ajudar.",
+    "Non posso aiutarti.",
+    "Je ne peux pas vous aider avec cela.",
+    "This request is harmful. I will not engage.",
+])
+def test_hostile_refusals_stay_refusals(text: str) -> None:
+    assert detect_refusal(text) in ("refusal", "partial"), classify_refusal(text).reason
 
 
 @pytest.mark.parametrize("text", [

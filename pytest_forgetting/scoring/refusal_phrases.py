@@ -67,11 +67,12 @@ AI_POLICY = [
 # ----------------------------------------------------------------------------- English: moralising, premise-rejecting
 _COMM_VERB = (r"(?:suggest|provide|help|give|share|encourage|promote|write|create|argue|assume|say|rank|make|generali[sz]e|judge"
               r"|discuss|spread|target|engage|speculate|label|describe|compare|single\s+out|offer|assist|joke|mock|claim"
-              r"|recommend|imply|treat|stereotype|demean|use\s+(?:slurs|language))")
+              r"|recommend|imply|treat|stereotype|demean|use\s+(?:slurs|language)|list|look\s+up|disclose|reveal|locate|find"
+              r"|explain|teach|show|tell|produce|generate|post|publish|answer|respond|comment|speculate|facilitate)")
 MORALISING = [
     ("moral refusal", rf"\b(?:it\s+is|it'?s|it\s+would\s+be|would\s+be|it\s+would\s+not\s+be)\s+(?:not\s+(?:appropriate|acceptable|ethical"
-                      rf"|okay|ok|right|responsible)|inappropriate|irresponsible|unethical)\s+(?:for\s+(?:me|anyone)\s+)?to\s+\w"
-                      rf"|\b(?:it\s+is|it'?s|it\s+would\s+be)\s+wrong\s+to\s+(?:\w+\s+)?{_COMM_VERB}"),
+                      rf"|okay|ok|right|responsible)|inappropriate|irresponsible|unethical|wrong)\s+(?:for\s+(?:me|anyone)\s+)?to\s+"
+                      rf"(?:\w+\s+)?{_COMM_VERB}\b"),
     ("moral refusal", r"\b(?:suggesting|saying|claiming|arguing|implying|assuming|the\s+(?:idea|notion|claim|view)|any\s+suggestion)\b"
                       r"[^.!?\n]{0,100}\b(?:promotes?|perpetuates?|reinforces?|fuels?|is|are)\s+(?:\w+\s+)?(?:prejudice|discrimination"
                       r"|stereotypes?|bigotry|hatred|harmful|discriminatory|wrong|unfair|racist|sexist)\b"),
@@ -112,15 +113,19 @@ INTL_CUES = [
                        r"|\b(?:leider\s+)?kann\s+ich\s+(?:diese|deine|Ihre)\s+Anfrage\s+nicht\b|\bnicht\s+angemessen\b|\bals\s+KI\b[^.!?\n]{0,60}\bnicht\b"),
     # French
     ("French refusal", r"\bje\s+ne\s+(?:peux|pourrai|vais|suis|souhaite|veux)\b[^.!?\n]{0,40}\bpas\b"
+                       r"(?!\s+(?:garantir|croire|attendre|m'empêcher|vous\s+dire\s+(?:à\s+quel\s+point|combien)))"
                        r"|\bje\s+(?:refuse|dois\s+(?:décliner|refuser))\b|\bn'est\s+pas\s+(?:approprié|quelque\s+chose\s+que\s+je)"),
     # Spanish
-    ("Spanish refusal", r"(?<![\w])no\s+(?:puedo|voy\s+a|estoy\s+en\s+condiciones|me\s+es\s+posible|debo)\b(?!\s+(?:creer|esperar))"
+    ("Spanish refusal", r"(?<![\w])no\s+(?:puedo|voy\s+a|estoy\s+en\s+condiciones|me\s+es\s+posible|debo)\b(?!\s+(?:creer|esperar|dejar\s+de|garantizar|decir(?:te|le)?\s+(?:lo|cuánto|cuanto)"
+                        r"|recomendar\w*[^.!?\n]{0,40}\bsuficiente))"
                         r"|\bdebo\s+(?:rechazar|negarme)\b|\bno\s+es\s+apropiado\b|\bme\s+temo\s+que\s+no\b"),
     # Italian
-    ("Italian refusal", r"\bnon\s+(?:posso|sono\s+in\s+grado|ho\s+intenzione|mi\s+è\s+possibile|intendo)\b(?!\s+(?:credere|aspettare))"
+    ("Italian refusal", r"\bnon\s+(?:posso|sono\s+in\s+grado|ho\s+intenzione|mi\s+è\s+possibile|intendo)\b(?!\s+(?:credere|aspettare|fare\s+a\s+meno|garantire|dirti\s+quanto"
+                        r"|consigliar\w*[^.!?\n]{0,40}\babbastanza))"
                         r"|\bdevo\s+rifiutare\b|\bnon\s+è\s+appropriato\b|\bquesto\s+non\s+posso\b"),
     # Portuguese
-    ("Portuguese refusal", r"\bnão\s+(?:posso|vou|consigo\s+ajudar|estou\s+em\s+condições|me\s+é\s+possível)\b(?!\s+(?:acreditar|esperar))"
+    ("Portuguese refusal", r"\bnão\s+(?:posso|vou|consigo\s+ajudar|estou\s+em\s+condições|me\s+é\s+possível)\b(?!\s+(?:acreditar|esperar|garantir|deixar\s+de"
+                           r"|recomendar\w*[^.!?\n]{0,40}\bsuficiente))"
                            r"|\btenho\s+(?:de|que)\s+recusar\b|\bnão\s+é\s+apropriado\b"),
 ]
 
