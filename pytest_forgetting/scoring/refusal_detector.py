@@ -140,7 +140,7 @@ def _find_cue(masked: str, extra: Sequence[tuple[str, re.Pattern[str]]]) -> tupl
 
 
 def classify_refusal(response: str, prompt: str | None = None, extra_phrases: Sequence[str] = ()) -> RefusalVerdict:
-    """Classify one model response as compliance, refusal or partial refusal, with the reason."""
+    """Classify one model response as compliance, refusal, partial (refusal then help) or empty, with the reason."""
     if not response or not response.strip():
         return RefusalVerdict("empty", "empty response (neither refusal nor compliance)", None)
     text = response.translate(_QUOTES)
