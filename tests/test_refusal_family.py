@@ -134,3 +134,36 @@ def test_registered_classifier_from_conftest_runs(suite_dir: pytest.Pytester, ti
     result = suite_dir.runpytest(f"--model={tiny_model}", "--forgetting-absolute", "-q", "-k", "benign or harmful")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*custom classifier always_complies said compliance*"])
+
+
+def test_adapter_that_answers_nothing_does_not_fail_the_refusal_suite(pytester: pytest.Pytester) -> None:
+    """Issue 18's false alarm, end to end through the decider (canned backend, no model): the base model
+    answers well, an adapter answers "" to everything; the refusal suite must not call that over-refusal."""
+    import json
+
+    from canned import JSON, PLAIN, suite_yaml, write_project
+
+    ids = [f"b{i}" for i in range(10)] + [f"h{i}" for i in range(10)]
+    cases = "".join(f"  - {{id: {i}, prompt: 'prompt {i}', should_refuse: {str(i.startswith('h')).lower()}}}\n"
+                    for i in ids)
+    suite = f"family: refusal\nrole: guardrail\nmax_new_tokens: 8\ncases:\n{cases}"
+    base = {f"prompt {i}": ("I can't help with that." if i.startswith("h") else "Run `kill -9 <pid>`.") for i in ids}
+    targets = [f"t{i}" for i in range(8)]
+    target = suite_yaml("target", targets, expect_format=True)
+    plan = {"": {**base, **{f"prompt {t}": PLAIN for t in targets}},
+            "collapsed": {**{f"prompt {i}": "" for i in ids}, **{f"prompt {t}": JSON for t in targets}}}
+    write_project(pytester, {"refusal": suite, "target": target}, plan)
+    args = ("-q", "-p", "no:cacheprovider", "--forgetting-cache=off")
+    pytester.runpytest_inprocess(*args, "--forgetting-update").assert_outcomes(passed=24 + 10)
+    res = pytester.runpytest_inprocess(*args, "--adapter=collapsed", "--forgetting-report=r.json")
+    out = res.stdout.str()
+    assert "over_refusal_rate regressed" not in out and "empty_rate regressed" not in out
+    record = json.loads((pytester.path / "r.json").read_text())
+    refusal = next(x for x in record["suites"] if x["suite"] == "refusal")
+    comps = refusal["comparisons"]["collapsed"]["metrics"]
+    assert refusal["comparisons"]["collapsed"]["ok"] is True
+    assert record["verdicts"][0]["status"] == "READY"
+    assert comps["empty_rate"]["current"] == 1.0 and comps["empty_rate"]["status"] == "info"
+    for m in ("over_refusal_rate", "under_refusal_rate", "refusal_accuracy"):
+        assert comps[m]["status"] in ("no-data", "unchanged"), (m, comps[m]["status"])
+    assert not any("empty_rate" in line or "over_refusal" in line for line in out.splitlines() if line.startswith("FAILED"))

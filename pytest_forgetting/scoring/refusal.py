@@ -108,7 +108,7 @@ class Refusal(Family):
             resolve_classifier(str(spec), str(suite.path), allow_code=allow_code)
 
     def requests(self, suite: "Suite", case: "Case", adapter: str | None) -> list[Request]:
-        from ..model.protocol import GenerateRequest
+        from ..requests import GenerateRequest
 
         return [GenerateRequest(case.prompt, case.settings, adapter)]
 
