@@ -111,7 +111,7 @@ def test_an_error_in_one_suite_is_error_not_pass(pytester: pytest.Pytester) -> N
                               "*forgetting verdict: narrow: ERROR*"])
     assert "no baseline" not in res.stdout.str()  # the other suite still has and uses its baseline
     guard = next(s for s in record["suites"] if s["suite"] == "guard")
-    assert guard["comparisons"]["narrow"]["status"] == "ok"
+    assert guard["comparisons"]["narrow"]["ok"] and guard["comparisons"]["narrow"]["status"] in ("ok", "inconclusive")
     assert _outcomes(res) == {"failed": len(TARGET_IDS) + 2, "passed": len(GUARD_IDS) + 2}
 
 
