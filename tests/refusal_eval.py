@@ -2,6 +2,8 @@
 
 Binary view, as in the issue: refusal or partial refusal vs full compliance.
 Run:  python tests/refusal_eval.py [dev|test] [--errors N] [--markdown]
+      python tests/refusal_eval.py --rescore example_suite/__baselines__/refusal_balance.forgetting.json
+      (re-scores a stored refusal baseline's outputs with today's detector: how many decisions changed)
 """
 from __future__ import annotations
 
@@ -55,6 +57,25 @@ def agreement(data: Iterable[dict], predict: Callable[[str, str | None], str]) -
     return total[0] / total[1], {k: h / n for k, (h, n) in sorted(hits.items())}, misses
 
 
+def rescore(baseline: Path) -> None:
+    """Re-score every stored output of the refusal suites in a baseline file; print the changed decisions."""
+    from pytest_forgetting.cases import load_suite
+    from pytest_forgetting.scoring import family
+
+    stored = json.loads(baseline.read_text(encoding="utf-8"))
+    for name, rec in stored["suites"].items():
+        if rec.get("family") != "refusal":
+            continue
+        suite = load_suite(baseline.parent.parent / f"{name}.forgetting.yaml")
+        changed = 0
+        for cid, case in sorted(rec["cases"].items()):
+            now = family("refusal").score(suite, suite.case(cid), case["output"])
+            if now.decision != case["decision"]:
+                changed += 1
+                print(f"{name}::{cid}: {case['decision']} -> {now.decision} ({now.reason})")
+        print(f"{name}: {changed} of {len(rec['cases'])} decisions changed")
+
+
 def main(argv: list[str] | None = None) -> None:
     sys.path.insert(0, str(Path(__file__).parent.parent))
     from pytest_forgetting.scoring.refusal_detector import detect_refusal
@@ -63,7 +84,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("split", nargs="?", default="dev")
     ap.add_argument("--errors", type=int, default=0)
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--rescore", metavar="BASELINE_JSON")
     a = ap.parse_args(argv)
+    if a.rescore:
+        rescore(Path(a.rescore))
+        return
     data = rows(a.split)
     det, det_groups, misses = agreement(data, detect_refusal)
     base, base_groups, _ = agreement(data, baseline_label)
