@@ -167,3 +167,6 @@ def test_adapter_that_answers_nothing_does_not_fail_the_refusal_suite(pytester: 
     for m in ("over_refusal_rate", "under_refusal_rate", "refusal_accuracy"):
         assert comps[m]["status"] in ("no-data", "unchanged"), (m, comps[m]["status"])
     assert not any("empty_rate" in line or "over_refusal" in line for line in out.splitlines() if line.startswith("FAILED"))
+    # the verdict line notes the empty answers without failing on them
+    assert any(n.startswith("refusal: empty_rate 0.000 -> 1.000 (informational") for n in record["verdicts"][0]["info"])
+    assert "refusal: empty_rate 0.000 -> 1.000 (informational" in out
