@@ -271,7 +271,7 @@ def _with_file_cases(path: Path, data: dict[str, Any], node: yaml.Node | None, r
         except KeyError as exc:
             raise SuiteError(str(target), f"row has no column {exc.args[0]!r} (named in cases_from of {path})",
                              line=line, fix=f"add the column, or fix the mapping; the row has: {', '.join(sorted(row))}") from None
-        origins[len(inline) + len(origins)] = (str(target), line)
+        origins[len(inline)] = (str(target), line)
         inline.append(case)
     if not rows:
         raise SuiteError(str(target), "the cases_from file has no rows", field=f"cases_from of {path}",

@@ -29,15 +29,12 @@ def effective_case(case: Case, default_tokens: int) -> Case:
 def effective_generation(suite: Suite, default_max_new_tokens: int) -> dict[str, Any]:
     """The generation settings a suite's cases actually ran with, for the record.
 
-    ``max_new_tokens`` is the value most cases used (the suite's, else the run's
-    default); ``per_case_max_new_tokens`` lists case overrides when there are any.
-    Label suites scored by log-likelihood generate nothing and say how they scored.
+    ``max_new_tokens`` is the suite's own, else the run's default;
+    ``per_case_max_new_tokens`` lists the cases that set another. Label suites
+    scored by log-likelihood generate nothing and say how they scored instead.
     """
     tokens = [with_default_tokens(c, default_max_new_tokens).max_new_tokens for c in suite.cases]
-    counts: dict[int, int] = {}
-    for t in tokens:
-        counts[t] = counts.get(t, 0) + 1
-    main = max(sorted(counts), key=lambda t: counts[t]) if counts else default_max_new_tokens
+    main = int(suite.config.get("max_new_tokens") or default_max_new_tokens)
     out: dict[str, Any] = {"decoding": "greedy", "max_new_tokens": main,
                            "stop": sorted({s for c in suite.cases for s in c.settings.stop}),
                            "chat": bool(suite.config.get("chat", True))}
