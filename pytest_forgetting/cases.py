@@ -262,8 +262,7 @@ def _with_file_cases(path: Path, data: dict[str, Any], node: yaml.Node | None, r
         raise SuiteError(str(target), f"cannot read cases: {exc}", field=f"cases_from of {path}",
                          fix="one JSON object per line (.jsonl), or a CSV file with a header row") from None
     inline = list(data.get("cases", []))
-    family = data.get("family")
-    case_keys = _COMMON_CASE_KEYS | FAMILY_CASE_KEYS.get(family, frozenset())
+    case_keys = _COMMON_CASE_KEYS.union(*FAMILY_CASE_KEYS.values())  # another family's key is an error, not a var
     origins: dict[int, tuple[str, int]] = {}
     for line, row in rows:
         try:
@@ -387,6 +386,10 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | No
             prompt = Prompt.of(raw["prompt"], system=system, chat=chat)
         built.append((raw, prompt, line))
 
+    if family == "label_collapse" and data.get("scoring") == "generate" and "normalization" in data:
+        raise SuiteError(spath, "normalization: applies to log-likelihood scoring, but this suite has scoring: generate",
+                         line=_line_of(node, ["normalization"]), field="$.normalization",
+                         fix="remove normalization:, or use scoring: loglikelihood")
     if family == "label_collapse" and data.get("scoring", "loglikelihood") == "loglikelihood":
         from .scoring.label_collapse import CONTENT_FREE, content_free_texts, normalization_of
 
