@@ -130,7 +130,8 @@ def _allowed_keys(err: ValidationError, family: Any) -> list[str]:
     allowed = set(err.schema.get("properties", {}).keys()) if isinstance(err.schema, dict) else set()
     path = list(err.absolute_path)
     if path == [] and family in FAMILIES:
-        for branch in _validator().schema.get("allOf", []):
+        schema = _validator().schema
+        for branch in schema.get("allOf", []) if isinstance(schema, Mapping) else []:
             if branch["if"]["properties"]["family"].get("const") == family:
                 allowed |= set(branch["then"].get("properties", {})) - {"cases"}
     elif len(path) == 2 and path[0] == "cases" and family in FAMILIES:
@@ -286,7 +287,7 @@ def regex_flags(names: Any) -> int:
     return out
 
 
-def _check_regex(pattern: str, spath: str, node: yaml.Node, parts: list[Any], flags: int = 0) -> None:
+def _check_regex(pattern: str, spath: str, node: yaml.Node | None, parts: list[Any], flags: int = 0) -> None:
     try:
         re.compile(pattern, flags)
     except re.error as exc:
@@ -302,7 +303,7 @@ def _case_hash(raw: Mapping[str, Any], suite_level: Mapping[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | None, allow_outside: bool,
+def _build(path: Path, data: dict[str, Any], node: yaml.Node | None, *, root: Path | None, allow_outside: bool,
            origins: Mapping[int, tuple[str, int]] | None = None) -> Suite:
     spath = str(path)
     origins = origins or {}
@@ -441,7 +442,7 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | No
     return suite
 
 
-def _check_metric_names(suite: Suite, data: Mapping[str, Any], node: yaml.Node) -> None:
+def _check_metric_names(suite: Suite, data: Mapping[str, Any], node: yaml.Node | None) -> None:
     """``primary_metric`` and ``metrics:`` keys must be metrics of the family: a typo
     would otherwise pass collection and fail at run time as "no data"."""
     import difflib
@@ -461,7 +462,7 @@ def _check_metric_names(suite: Suite, data: Mapping[str, Any], node: yaml.Node) 
             )
 
 
-def _resolve_inside(suite_path: Path, rel: str, root: Path | None, allow_outside: bool, node: yaml.Node,
+def _resolve_inside(suite_path: Path, rel: str, root: Path | None, allow_outside: bool, node: yaml.Node | None,
                     key_path: list[Any] | None = None) -> Path:
     """Resolve a path relative to the suite file; refuse escapes from the project root."""
     spath = str(suite_path)

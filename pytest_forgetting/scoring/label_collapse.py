@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from ..model.protocol import token_count
 from ..suite_data import fill_template, placeholders
@@ -209,6 +209,10 @@ def content_free_prompts(suite: Any, case: Any) -> list[Any]:
     return [Prompt.of(t, system=system, chat=case.prompt.chat) for t in texts]
 
 
+def _recall(lab: str) -> Callable[[CaseOutcome], float | None]:
+    return lambda o: float(o.data["pred"] == lab) if o.data["gold"] == lab else None
+
+
 class LabelCollapse(Family):
     name = "label_collapse"
     primary_metric = "macro_f1"
@@ -277,6 +281,6 @@ class LabelCollapse(Family):
         for lab in labels:
             specs.append(mean_metric(
                 f"recall:{lab}", "higher", f"share of gold={lab!r} cases predicted {lab!r}",
-                lambda o, lab=lab: float(o.data["pred"] == lab) if o.data["gold"] == lab else None, binary=True,
+                _recall(lab), binary=True,
             ))
         return specs
