@@ -22,7 +22,7 @@ from jsonschema.exceptions import SchemaError, ValidationError
 
 from .errors import SuiteError
 from .model.protocol import GenerationSettings, Prompt
-from .suite_data import TemplateError, assign_ids, fill_template, read_rows, row_to_case
+from .suite_data import TemplateError, assign_ids, fill_template, placeholders, read_rows, row_to_case
 
 FAMILIES = ("format_overuse", "refusal", "label_collapse", "tone", "helpfulness")
 SUITE_SUFFIXES = (".forgetting.yaml", ".forgetting.yml")
@@ -159,6 +159,8 @@ def _describe(err: ValidationError, family: Any = None) -> tuple[str, str | None
     if err.validator == "oneOf" and isinstance(err.instance, dict) and "path" not in err.instance:
         return ("a case needs exactly one of 'prompt' or 'messages' (or 'vars' for the suite's template)",
                 "give the case a prompt: (or messages:, or vars:), only one of them")
+    if err.validator == "anyOf" and not list(err.absolute_path):
+        return "the suite has no cases", "add cases: (a list of cases) or cases_from: (a .jsonl or .csv file)"
     if err.validator == "anyOf" and isinstance(err.instance, dict):
         return "a helpfulness case needs 'answers' or 'regex'", "add answers: [..] or regex: '...'"
     return err.message[:300], None
@@ -337,7 +339,7 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node | None, *, root: Pa
     labels = data.get("labels", [])
 
     raws = [dict(r) for r in data["cases"]]
-    assign_ids(raws)  # cases without an id get one derived from their prompt content
+    assign_ids(raws, placeholders(template) if template else None)  # derived from each case's prompt content
     seen: dict[str, int] = {}
     built: list[tuple[dict[str, Any], Prompt, int | None]] = []
     for i, raw in enumerate(raws):

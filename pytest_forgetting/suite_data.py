@@ -6,10 +6,11 @@ pure except :func:`read_rows`, which reads the one data file a suite names.
 * A template's placeholders are ``{name}`` with ``name`` an identifier; ``{{``
   and ``}}`` are literal braces. Any other brace is literal too, so JSON in a
   template (``{"intent": ...}``) needs no escaping.
-* A derived id hashes the case's own prompt content (its ``vars``, ``prompt``
-  or ``messages`` and ``system``), never its row number, so appending or
-  reordering rows keeps every existing id, and fixing a gold label keeps the id
-  (the case then needs re-approval instead of turning into a new case).
+* A derived id hashes the case's own prompt content (the values of the
+  template's placeholders, or ``prompt`` / ``messages``, and ``system``), never
+  its row number, so appending or reordering rows keeps every existing id, and
+  rewording the template or fixing a gold label keeps the ids (those cases then
+  need re-approval instead of turning into new cases).
 """
 from __future__ import annotations
 
@@ -58,14 +59,21 @@ def fill_template(template: str, values: Mapping[str, Any]) -> str:
     return _PLACEHOLDER.sub(sub, template)
 
 
-def derived_id(raw: Mapping[str, Any]) -> str:
-    """A stable id from the case's prompt content only (see the module docstring)."""
+def derived_id(raw: Mapping[str, Any], used: Iterable[str] | None = None) -> str:
+    """A stable id from the case's prompt content only (see the module docstring).
+
+    ``used``: the template's placeholders; other vars (extra data columns) do not count,
+    so adding a column to the data file renames nothing.
+    """
     own = {k: raw[k] for k in ("vars", "prompt", "messages", "system") if k in raw}
+    if used is not None and isinstance(own.get("vars"), Mapping):
+        keep = set(used)
+        own["vars"] = {k: v for k, v in own["vars"].items() if k in keep}
     blob = json.dumps(own, sort_keys=True, ensure_ascii=False, default=str)
     return ID_PREFIX + hashlib.sha256(blob.encode()).hexdigest()[:10]
 
 
-def assign_ids(raws: list[dict[str, Any]]) -> None:
+def assign_ids(raws: list[dict[str, Any]], used: Iterable[str] | None = None) -> None:
     """Give every case without an ``id`` a derived one, in place.
 
     Two cases with the same prompt content would derive the same id; the later
@@ -76,7 +84,7 @@ def assign_ids(raws: list[dict[str, Any]]) -> None:
     for raw in raws:
         if "id" in raw:
             continue
-        base = cid = derived_id(raw)
+        base = cid = derived_id(raw, used)
         n = 1
         while cid in taken:
             n += 1

@@ -197,3 +197,20 @@ def test_fifty_case_suite_from_a_data_file_records_and_keeps_ids(suite_dir: pyte
     assert "changed since its baseline" not in again.stdout.str()
     outcomes = again.parseoutcomes()
     assert outcomes.get("passed", 0) >= 50  # every old case compares against its own baseline entry
+
+
+def test_derived_ids_ignore_columns_the_template_does_not_use(tmp_path: Path) -> None:
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps({"text": "hello", "label": "billing"}) + "\n")
+    body = TOPICS + "template: 'Ticket: {text}'\ncases_from: d.jsonl\n"
+    before = load(tmp_path, body).cases[0]
+    data.write_text(json.dumps({"text": "hello", "label": "billing", "source": "mail"}) + "\n")  # a new column
+    after = load(tmp_path, body).cases[0]
+    assert (after.id, after.content_hash) == (before.id, before.content_hash)
+    reworded = load(tmp_path, body.replace("Ticket: {text}", "Ticket text: {text}")).cases[0]
+    assert reworded.id == before.id and reworded.content_hash != before.content_hash  # re-approval, not a new case
+
+
+def test_a_suite_needs_cases_or_a_data_file(tmp_path: Path) -> None:
+    err = error(tmp_path, "family: refusal\n")
+    assert "the suite has no cases" in str(err) and "cases_from:" in (err.fix or "")
