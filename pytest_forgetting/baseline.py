@@ -15,7 +15,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Optional
 
 from .errors import BaselineError
 from .scoring.base import CaseOutcome
@@ -189,8 +189,15 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def write_suites(path: Path, records: Mapping[str, SuiteRecord | None]) -> None:
-    """Merge suite records into the file under a lock (``None`` removes a suite) and write atomically."""
+Merge = Callable[[Optional[SuiteRecord]], Optional[SuiteRecord]]
+
+
+def write_suites(path: Path, records: Mapping[str, SuiteRecord | None | Merge]) -> None:
+    """Merge suite records into the file under one lock held across read-merge-write, and write atomically.
+
+    A value is the new record, ``None`` (remove the suite), or a function of the record on disk
+    *now* (read under the lock), so two concurrent updates of one suite both land.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -198,7 +205,8 @@ def write_suites(path: Path, records: Mapping[str, SuiteRecord | None]) -> None:
     try:
         with locked(path):
             current = load_baseline(path) or BaselineFile(path=path)
-            for name, rec in records.items():
+            for name, value in records.items():
+                rec = value(current.suites.get(name)) if callable(value) else value
                 if rec is None:
                     current.suites.pop(name, None)
                 else:

@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 
 from .errors import SuiteError
-from .model.protocol import GenerationSettings, Prompt
+from .requests import GenerationSettings, Prompt
 from .suite_data import TemplateError, assign_ids, fill_template, placeholders, read_rows, row_to_case
 
 FAMILIES = ("format_overuse", "refusal", "label_collapse", "tone", "helpfulness")

@@ -119,9 +119,6 @@ class HFBackend:
     def adapters(self) -> tuple[str, ...]:
         return tuple(self._adapter_paths)
 
-    def adapter_path(self, name: str) -> Path:
-        return self._adapter_paths[name]
-
     def identity(self, adapter: str | None = None) -> ModelIdentity:
         return ModelIdentity(
             name=self.source.name,
@@ -153,10 +150,6 @@ class HFBackend:
             self._model = self._load_model()
         return self._model
 
-    @property
-    def loaded(self) -> bool:
-        return self._model is not None
-
     def _load_model(self) -> Any:
         from transformers import AutoModelForCausalLM
 
@@ -175,7 +168,7 @@ class HFBackend:
         self.load_count += 1
         if self._adapter_paths:
             model = self._attach_adapters(model)
-        model.to(self.device)
+        model.to(self.device)  # type: ignore[arg-type]
         model.eval()
         if self.progress:
             self.progress(f"loaded {self.source.name} on {self.device} in {time.perf_counter() - t0:.1f}s", 0, 0)
@@ -243,12 +236,6 @@ class HFBackend:
         self._tokenizer = tokenizer
         return self
 
-    def attach(self, model: Any, tokenizer: Any | None = None) -> None:
-        """Use an already loaded model (the training callback's), counting no load."""
-        self._model = model
-        if tokenizer is not None:
-            self._tokenizer = tokenizer
-
     # -- prompts ------------------------------------------------------------------
     def render(self, prompt: Prompt) -> str:
         """The exact text the model sees: chat template applied when asked for and present."""
@@ -258,9 +245,6 @@ class HFBackend:
             msgs = [{"role": r, "content": c} for r, c in prompt.messages]
             return str(self.tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True))
         return "\n".join(c for _, c in prompt.messages) + "\n"
-
-    def _encode(self, text: str) -> list[int]:
-        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def _batch_size(self, longest: int) -> int:
         if self.settings.batch_size:

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from typing import Any, Callable, Mapping, Sequence
 
-from ..model.protocol import token_count
+from ..requests import token_count
 from ..suite_data import fill_template, placeholders
 from .base import Answer, CaseOutcome, Family, MetricSpec, mean_metric
 
@@ -173,7 +173,7 @@ def total_variation(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -> f
     gold, pred = _preds(outcomes)
     n = len(outcomes)
     g, p = Counter(gold), Counter(pred)
-    return 0.5 * sum(abs(g[k] / n - p[k] / n) for k in set(labels) | set(p))
+    return 0.5 * sum(abs(g[k] / n - p[k] / n) for k in sorted(set(labels) | set(p)))
 
 
 def matthews_corrcoef(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -> float | None:
@@ -190,27 +190,20 @@ def matthews_corrcoef(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) ->
     return num / den if den else 0.0
 
 
-def confusion(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -> dict[str, dict[str, int]]:
-    """gold -> predicted -> count, for reports."""
-    cols = list(labels) + [UNPARSED]
-    m = {g: dict.fromkeys(cols, 0) for g in labels}
-    for o in outcomes:
-        row = m.setdefault(o.data["gold"], dict.fromkeys(cols, 0))
-        row[o.data["pred"]] = row.get(o.data["pred"], 0) + 1
-    return m
+def _recall_of(label: str) -> Callable[[CaseOutcome], float | None]:
+    def recall(o: CaseOutcome) -> float | None:
+        return float(o.data["pred"] == label) if o.data["gold"] == label else None
+
+    return recall
 
 
 def content_free_prompts(suite: Any, case: Any) -> list[Any]:
     """The suite's content-free prompts, with the case's system turn and chat mode."""
-    from ..model.protocol import Prompt
+    from ..requests import Prompt
 
     texts = suite.config.get("_content_free_texts") or list(CONTENT_FREE)
     system = next((c for r, c in case.prompt.messages if r == "system"), None) if case.prompt.chat else None
     return [Prompt.of(t, system=system, chat=case.prompt.chat) for t in texts]
-
-
-def _recall(lab: str) -> Callable[[CaseOutcome], float | None]:
-    return lambda o: float(o.data["pred"] == lab) if o.data["gold"] == lab else None
 
 
 class LabelCollapse(Family):
@@ -221,7 +214,7 @@ class LabelCollapse(Family):
         return str(suite.config.get("scoring", "loglikelihood"))
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
-        from ..model.protocol import GenerateRequest, LoglikelihoodRequest
+        from ..requests import GenerateRequest, LoglikelihoodRequest
 
         if self._mode(suite) == "generate":
             return [GenerateRequest(case.prompt, case.settings, adapter)]
@@ -281,6 +274,6 @@ class LabelCollapse(Family):
         for lab in labels:
             specs.append(mean_metric(
                 f"recall:{lab}", "higher", f"share of gold={lab!r} cases predicted {lab!r}",
-                _recall(lab), binary=True,
+                _recall_of(lab), binary=True,
             ))
         return specs
