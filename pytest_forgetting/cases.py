@@ -188,8 +188,11 @@ def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
         loader.dispose()
 
 
-def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = False) -> Suite:
-    """Load and validate one suite file. Raises :class:`SuiteError`."""
+def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = False, allow_code: bool = False) -> Suite:
+    """Load and validate one suite file. Raises :class:`SuiteError`.
+
+    ``allow_code``: the run opted in to suite fields that import Python code (``--forgetting-allow-code``).
+    """
     spath = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -221,7 +224,9 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
     if "cases_from" in data:
         data, origins = _with_file_cases(path, data, node, root, allow_outside)
         _schema_check(data, node, spath, origins)
-    return _build(path, data, node, root=root, allow_outside=allow_outside, origins=origins)
+    suite = _build(path, data, node, root=root, allow_outside=allow_outside, origins=origins)
+    _family_checks(suite, node, allow_code)
+    return suite
 
 
 def _schema_check(data: dict[str, Any], node: yaml.Node | None, spath: str, origins: Mapping[int, tuple[str, int]]) -> None:
@@ -238,6 +243,18 @@ def _schema_check(data: dict[str, Any], node: yaml.Node | None, spath: str, orig
     extra = f" ({len(errors) - 1} more problem(s) after fixing this one)" if len(errors) > 1 else ""
     where, line, fld = _where(spath, node, origins, parts)
     raise SuiteError(where, msg + extra, line=line, field=fld, fix=fix)
+
+
+def _family_checks(suite: Suite, node: yaml.Node | None, allow_code: bool) -> None:
+    """The family's own load-time checks (e.g. refusal_classifier), with the YAML line filled in."""
+    from .scoring import family as get_family
+
+    try:
+        get_family(suite.family).validate(suite, allow_code=allow_code)
+    except SuiteError as exc:
+        if exc.line is None and exc.field and exc.field.startswith("$."):
+            exc.line = _line_of(node, exc.field[2:].split("."))
+        raise
 
 
 def _where(spath: str, node: yaml.Node | None, origins: Mapping[int, tuple[str, int]],

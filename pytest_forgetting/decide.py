@@ -31,6 +31,8 @@ UNCHANGED = "unchanged"
 NO_DATA = "no-data"
 TARGET_MISSED = "target missed"
 INCONCLUSIVE = "inconclusive"
+INFO = "info"
+"""An informational metric (``MetricSpec.informational``, e.g. refusal's empty_rate): shown, never decides."""
 DETECT = 0.30
 """The smallest drop of a rate a guardrail's primary metric must be able to see (with 80 % power)."""
 # suite statuses
@@ -202,6 +204,9 @@ def metric_statuses(comp: SuiteComparison, adjusted: Mapping[str, float | None] 
     adjusted = adjusted or {}
     out = {}
     for m, c in comp.comparisons.items():
+        if c.informational:
+            out[m] = INFO if c.p_value is not None else NO_DATA
+            continue
         primary = m == comp.primary_metric
         out[m] = metric_status(c, target_primary=comp.must_improve and primary, p_value=adjusted.get(m),
                                confirmatory=primary and comp.role == "guardrail", detect=detect_size(comp, m))
@@ -216,6 +221,8 @@ def adjusted_p_values(comps: Sequence[SuiteComparison]) -> dict[tuple[str, str],
     keys: dict[str, tuple[str, str]] = {}
     for comp in comps:
         for m, c in comp.comparisons.items():
+            if c.informational:  # never decides, so it takes no share of the family-wise alpha
+                continue
             if m == comp.primary_metric:
                 out[(comp.suite, m)] = c.p_value
             else:
