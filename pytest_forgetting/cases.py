@@ -22,6 +22,7 @@ from jsonschema.exceptions import SchemaError, ValidationError
 
 from .errors import SuiteError
 from .requests import GenerationSettings, Prompt
+from .suite_data import TemplateError, assign_ids, fill_template, placeholders, read_rows, row_to_case
 
 FAMILIES = ("format_overuse", "refusal", "label_collapse", "tone", "helpfulness")
 SUITE_SUFFIXES = (".forgetting.yaml", ".forgetting.yml")
@@ -33,7 +34,9 @@ FAMILY_CASE_KEYS: dict[str, frozenset[str]] = {
     "tone": frozenset({"max_words", "min_words", "required_phrases", "forbidden_phrases"}),
     "helpfulness": frozenset({"answers", "regex", "must_not_contain"}),
 }
-_COMMON_CASE_KEYS = frozenset({"id", "prompt", "messages", "system", "max_new_tokens", "stop", "tags", "notes"})
+_COMMON_CASE_KEYS = frozenset({"id", "prompt", "messages", "vars", "system", "max_new_tokens", "stop", "tags", "notes"})
+_REGEX_FLAGS = {"IGNORECASE": re.IGNORECASE, "MULTILINE": re.MULTILINE, "DOTALL": re.DOTALL,
+                "VERBOSE": re.VERBOSE, "ASCII": re.ASCII}
 
 
 @dataclass(frozen=True)
@@ -121,12 +124,27 @@ def _line_of(node: yaml.Node | None, parts: list[Any]) -> int | None:
     return line
 
 
-def _describe(err: ValidationError) -> tuple[str, str | None]:
+def _allowed_keys(err: ValidationError, family: Any) -> list[str]:
+    """Keys allowed where an unknown key was found, the family's own keys included
+    (they live in the schema's per-family branches, not where the error points)."""
+    allowed = set(err.schema.get("properties", {}).keys()) if isinstance(err.schema, dict) else set()
+    path = list(err.absolute_path)
+    if path == [] and family in FAMILIES:
+        schema = _validator().schema
+        for branch in schema.get("allOf", []) if isinstance(schema, Mapping) else []:
+            if branch["if"]["properties"]["family"].get("const") == family:
+                allowed |= set(branch["then"].get("properties", {})) - {"cases"}
+    elif len(path) == 2 and path[0] == "cases" and family in FAMILIES:
+        allowed = set(_COMMON_CASE_KEYS | FAMILY_CASE_KEYS[family])
+    return sorted(allowed)
+
+
+def _describe(err: ValidationError, family: Any = None) -> tuple[str, str | None]:
     """Turn a jsonschema error into (message, fix) a person can act on."""
     if err.validator in ("unevaluatedProperties", "additionalProperties"):
         m = re.findall(r"'([^']+)'", err.message)
         keys = ", ".join(repr(k) for k in m) if m else "a key"
-        allowed = sorted(err.schema.get("properties", {}).keys()) if isinstance(err.schema, dict) else []
+        allowed = _allowed_keys(err, family)
         fix = "remove or rename it" + (f"; allowed keys here: {', '.join(allowed)}" if allowed else "")
         return f"unknown key {keys}", fix
     if err.validator == "required":
@@ -138,8 +156,11 @@ def _describe(err: ValidationError) -> tuple[str, str | None]:
         if isinstance(err.instance, bool) and "string" in str(err.validator_value):
             return msg, "quote it: YAML reads yes/no/on/off/true/false as booleans (write 'no')"
         return msg, None
-    if err.validator == "oneOf" and isinstance(err.instance, dict):
-        return "a case needs exactly one of 'prompt' or 'messages'", "give the case a prompt: (or messages:), not both"
+    if err.validator == "oneOf" and isinstance(err.instance, dict) and "path" not in err.instance:
+        return ("a case needs exactly one of 'prompt' or 'messages' (or 'vars' for the suite's template)",
+                "give the case a prompt: (or messages:, or vars:), only one of them")
+    if err.validator == "anyOf" and not list(err.absolute_path):
+        return "the suite has no cases", "add cases: (a list of cases) or cases_from: (a .jsonl or .csv file)"
     if err.validator == "anyOf" and isinstance(err.instance, dict):
         return "a helpfulness case needs 'answers' or 'regex'", "add answers: [..] or regex: '...'"
     return err.message[:300], None
@@ -198,21 +219,31 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
             field="$",
             fix="start the file with 'family: ...' then 'cases:' holding a list of cases",
         )
-    errors = sorted(_validator().iter_errors(data), key=lambda e: (list(e.absolute_path), e.validator))
-    if errors:
-        err = _best_error(errors)
-        parts = list(err.absolute_path)
-        msg, fix = _describe(err)
-        if err.validator in ("unevaluatedProperties", "additionalProperties"):
-            bad = re.findall(r"'([^']+)'", err.message)
-            if bad and isinstance(err.instance, dict) and bad[0] in err.instance:
-                parts = parts + [bad[0]]
-        extra = f" ({len(errors) - 1} more problem(s) after fixing this one)" if len(errors) > 1 else ""
-        raise SuiteError(spath, msg + extra, line=_line_of(node, parts), field=_json_path(parts), fix=fix)
+    _schema_check(data, node, spath, {})
+    origins: dict[int, tuple[str, int]] = {}
+    if "cases_from" in data:
+        data, origins = _with_file_cases(path, data, node, root, allow_outside)
+        _schema_check(data, node, spath, origins)
     assert node is not None  # an empty document failed the schema above
-    suite = _build(path, data, node, root=root, allow_outside=allow_outside)
+    suite = _build(path, data, node, root=root, allow_outside=allow_outside, origins=origins)
     _family_checks(suite, node, allow_code)
     return suite
+
+
+def _schema_check(data: dict[str, Any], node: yaml.Node | None, spath: str, origins: Mapping[int, tuple[str, int]]) -> None:
+    errors = sorted(_validator().iter_errors(data), key=lambda e: (list(e.absolute_path), e.validator))
+    if not errors:
+        return
+    err = _best_error(errors)
+    parts = list(err.absolute_path)
+    msg, fix = _describe(err, data.get("family"))
+    if err.validator in ("unevaluatedProperties", "additionalProperties"):
+        bad = re.findall(r"'([^']+)'", err.message)
+        if bad and isinstance(err.instance, dict) and bad[0] in err.instance:
+            parts = parts + [bad[0]]
+    extra = f" ({len(errors) - 1} more problem(s) after fixing this one)" if len(errors) > 1 else ""
+    where, line, fld = _where(spath, node, origins, parts)
+    raise SuiteError(where, msg + extra, line=line, field=fld, fix=fix)
 
 
 def _family_checks(suite: Suite, node: yaml.Node | None, allow_code: bool) -> None:
@@ -227,9 +258,58 @@ def _family_checks(suite: Suite, node: yaml.Node | None, allow_code: bool) -> No
         raise
 
 
-def _check_regex(pattern: str, spath: str, node: yaml.Node, parts: list[Any]) -> None:
+def _where(spath: str, node: yaml.Node | None, origins: Mapping[int, tuple[str, int]],
+           parts: list[Any]) -> tuple[str, int | None, str]:
+    """(file, line, field) of a problem: the data file's row for cases read by ``cases_from``."""
+    if len(parts) >= 2 and parts[0] == "cases" and parts[1] in origins:
+        dfile, dline = origins[parts[1]]
+        return dfile, dline, ".".join(str(p) for p in parts[2:]) + f" (a cases_from row of {spath})"
+    return spath, _line_of(node, parts), _json_path(parts)
+
+
+def _with_file_cases(path: Path, data: dict[str, Any], node: yaml.Node | None, root: Path | None,
+                     allow_outside: bool) -> tuple[dict[str, Any], dict[int, tuple[str, int]]]:
+    """The suite's inline cases followed by the rows of its ``cases_from`` file."""
+    spec = data["cases_from"]
+    rel = spec if isinstance(spec, str) else spec["path"]
+    key_path = ["cases_from"] if isinstance(spec, str) else ["cases_from", "path"]
+    target = _resolve_inside(path, rel, root, allow_outside, node, key_path)
+    if target.suffix.lower() not in (".jsonl", ".csv"):
+        raise SuiteError(str(path), f"cases_from file {rel!r} must end in .jsonl or .csv", line=_line_of(node, key_path),
+                         field=_json_path(key_path), fix="convert the data to JSON Lines or CSV")
     try:
-        re.compile(pattern)
+        rows = read_rows(target)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise SuiteError(str(target), f"cannot read cases: {exc}", field=f"cases_from of {path}",
+                         fix="one JSON object per line (.jsonl), or a CSV file with a header row") from None
+    inline = list(data.get("cases", []))
+    case_keys = _COMMON_CASE_KEYS.union(*FAMILY_CASE_KEYS.values())  # another family's key is an error, not a var
+    origins: dict[int, tuple[str, int]] = {}
+    for line, row in rows:
+        try:
+            case = row_to_case(row, None if isinstance(spec, str) else spec, case_keys, target.suffix.lower() == ".csv")
+        except KeyError as exc:
+            raise SuiteError(str(target), f"row has no column {exc.args[0]!r} (named in cases_from of {path})",
+                             line=line, fix=f"add the column, or fix the mapping; the row has: {', '.join(sorted(row))}") from None
+        origins[len(inline)] = (str(target), line)
+        inline.append(case)
+    if not rows:
+        raise SuiteError(str(target), "the cases_from file has no rows", field=f"cases_from of {path}",
+                         fix="add cases to the file, or remove cases_from")
+    return {**data, "cases": inline}, origins
+
+
+def regex_flags(names: Any) -> int:
+    """``flags: [IGNORECASE, MULTILINE]`` as ``re`` flags."""
+    out = 0
+    for name in names or ():
+        out |= _REGEX_FLAGS[name]
+    return out
+
+
+def _check_regex(pattern: str, spath: str, node: yaml.Node | None, parts: list[Any], flags: int = 0) -> None:
+    try:
+        re.compile(pattern, flags)
     except re.error as exc:
         raise SuiteError(
             spath, f"invalid regular expression {pattern!r}: {exc}", line=_line_of(node, parts),
@@ -243,19 +323,26 @@ def _case_hash(raw: Mapping[str, Any], suite_level: Mapping[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | None, allow_outside: bool) -> Suite:
+def _build(path: Path, data: dict[str, Any], node: yaml.Node | None, *, root: Path | None, allow_outside: bool,
+           origins: Mapping[int, tuple[str, int]] | None = None) -> Suite:
     spath = str(path)
+    origins = origins or {}
     family = data["family"]
     chat = data.get("chat", True)
     suite_system = data.get("system")
+    template = data.get("template")
     default_tokens = data.get("max_new_tokens")
     suite_stop = tuple(data.get("stop", ()))
     config = {k: v for k, v in data.items() if k not in ("cases",)}
 
+    def where(i: int, *rest: Any) -> dict[str, Any]:
+        f, line, fld = _where(spath, node, origins, ["cases", i, *rest])
+        return {"path": f, "line": line, "field": fld}
+
     if family == "format_overuse":
         fmt = data["format"]
         if "regex" in fmt:
-            _check_regex(fmt["regex"], spath, node, ["format", "regex"])
+            _check_regex(fmt["regex"], spath, node, ["format", "regex"], regex_flags(fmt.get("flags")))
         if "json_schema" in fmt:
             try:
                 Draft202012Validator.check_schema(fmt["json_schema"])
@@ -269,41 +356,48 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | No
         config["training_data_path"] = str(_resolve_inside(path, data["training_data"], root, allow_outside, node))
     labels = data.get("labels", [])
 
-    # Fields that decide scoring or generation for every case: part of each case's hash.
-    suite_level = {k: v for k, v in config.items() if k not in (
-        "description", "workflow", "role", "alpha", "tolerance", "metrics", "suite", "primary_metric",
-        "training_data_path")}  # absolute paths differ between checkouts; the content hash stands in
-    if "training_data_path" in config:
-        suite_level["training_data_sha256"] = hashlib.sha256(Path(config["training_data_path"]).read_bytes()).hexdigest()
+    raws = [dict(r) for r in data["cases"]]
+    assign_ids(raws, placeholders(template) if template else None)  # derived from each case's prompt content
     seen: dict[str, int] = {}
-    cases: list[Case] = []
-    for i, raw in enumerate(data["cases"]):
+    built: list[tuple[dict[str, Any], Prompt, int | None]] = []
+    for i, raw in enumerate(raws):
         cid = str(raw["id"])
-        line = _line_of(node, ["cases", i])
+        line = _line_of(node, ["cases", i]) if i not in origins else None
         if cid in seen:
             raise SuiteError(
-                spath, f"duplicate case id {cid!r} (first used on line {seen[cid]})", line=line,
-                field=f"$.cases[{i}].id", fix="give every case in a suite a unique id",
+                **where(i, "id"), message=f"duplicate case id {cid!r} (first used on line {seen[cid]})",
+                fix="give every case in a suite a unique id",
             )
-        seen[cid] = line or 0
+        seen[cid] = line or (origins[i][1] if i in origins else 0)
         foreign = set(raw) - _COMMON_CASE_KEYS - FAMILY_CASE_KEYS[family]
         if foreign:
             key = sorted(foreign)[0]
             owner = next((f for f, keys in FAMILY_CASE_KEYS.items() if key in keys), "?")
             raise SuiteError(
-                spath, f"key {key!r} belongs to family {owner!r}, but this suite's family is {family!r}",
-                line=_line_of(node, ["cases", i, key]), field=f"$.cases[{i}].{key}",
+                **where(i, key), message=f"key {key!r} belongs to family {owner!r}, but this suite's family is {family!r}",
                 fix=f"remove it, or move the case to a {owner} suite",
             )
         if family == "label_collapse" and raw["label"] not in labels:
             raise SuiteError(
-                spath, f"gold label {raw['label']!r} is not among the suite's labels {labels}",
-                line=_line_of(node, ["cases", i, "label"]), field=f"$.cases[{i}].label",
+                **where(i, "label"), message=f"gold label {raw['label']!r} is not among the suite's labels {labels}",
                 fix="fix the label's spelling or add it to 'labels:'",
             )
         if "regex" in raw:
             _check_regex(raw["regex"], spath, node, ["cases", i, "regex"])
         system = raw.get("system", suite_system)
+        if "vars" in raw:
+            if template is None:
+                raise SuiteError(**where(i, "vars"), message=f"case {cid!r} has vars: but the suite has no template:",
+                                 fix="add a suite-level template: with {placeholders}, or give the case a prompt:")
+            try:
+                text = fill_template(template, raw["vars"])
+            except TemplateError as exc:
+                raise SuiteError(
+                    **where(i, "vars"), message=f"case {cid!r} has no value for the template's placeholder {{{exc.name}}}",
+                    fix=f"add {exc.name}: to the case's vars (or the column to cases_from), or write {{{{ and }}}} for literal braces",
+                ) from None
+            raw["prompt"] = text  # the expanded prompt is what the hash covers, not the vars
+            del raw["vars"]
         if "messages" in raw:
             msgs = tuple((m["role"], m["content"]) for m in raw["messages"])
             if system and not any(r == "system" for r, _ in msgs):
@@ -311,6 +405,32 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | No
             prompt = Prompt(messages=msgs, chat=True) if chat else Prompt(text="\n".join(c for _, c in msgs), chat=False)
         else:
             prompt = Prompt.of(raw["prompt"], system=system, chat=chat)
+        built.append((raw, prompt, line))
+
+    if family == "label_collapse" and data.get("scoring") == "generate" and "normalization" in data:
+        raise SuiteError(spath, "normalization: applies to log-likelihood scoring, but this suite has scoring: generate",
+                         line=_line_of(node, ["normalization"]), field="$.normalization",
+                         fix="remove normalization:, or use scoring: loglikelihood")
+    if family == "label_collapse" and data.get("scoring", "loglikelihood") == "loglikelihood":
+        from .scoring.label_collapse import CONTENT_FREE, content_free_texts, normalization_of
+
+        config["normalization"] = normalization_of(config)
+        if config["normalization"] == "calibrated":
+            fills = data.get("content_free", list(CONTENT_FREE))
+            config["_content_free_texts"] = content_free_texts(
+                template, [p.user_text for _, p, _ in built], [fills] if isinstance(fills, str) else list(fills))
+
+    # Fields that decide scoring or generation for every case: part of each case's hash.
+    suite_level = {k: v for k, v in config.items() if k not in (
+        "description", "workflow", "role", "alpha", "tolerance", "metrics", "suite", "primary_metric",
+        "cases_from",  # where cases come from is not what they are: each case's own content is hashed
+        "training_data_path")}  # absolute paths differ between checkouts; the content hash stands in
+    if suite_level.get("normalization") == "byte" and "normalization" not in data:
+        del suite_level["normalization"]  # the old implicit default: keeps hashes recorded before the option existed
+    if "training_data_path" in config:
+        suite_level["training_data_sha256"] = hashlib.sha256(Path(config["training_data_path"]).read_bytes()).hexdigest()
+    cases: list[Case] = []
+    for raw, prompt, line in built:
         settings = GenerationSettings(
             max_new_tokens=int(raw.get("max_new_tokens", default_tokens or 0)) or 0,
             stop=tuple(raw.get("stop", suite_stop)),
@@ -318,12 +438,12 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | No
         expect = {k: v for k, v in raw.items() if k in FAMILY_CASE_KEYS[family]}
         cases.append(
             Case(
-                id=cid, prompt=prompt, settings=settings, expect=expect, tags=tuple(raw.get("tags", ())),
+                id=str(raw["id"]), prompt=prompt, settings=settings, expect=expect, tags=tuple(raw.get("tags", ())),
                 line=line, content_hash=_case_hash(raw, suite_level),
             )
         )
     metric_tols = {k: float(v["tolerance"]) for k, v in data.get("metrics", {}).items() if "tolerance" in v}
-    return Suite(
+    suite = Suite(
         name=data.get("suite") or suite_name_from_path(path),
         path=path,
         family=family,
@@ -338,26 +458,51 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | No
         primary_metric=data.get("primary_metric"),
         line=1,
     )
+    _check_metric_names(suite, data, node)
+    return suite
 
 
-def _resolve_inside(suite_path: Path, rel: str, root: Path | None, allow_outside: bool, node: yaml.Node) -> Path:
+def _check_metric_names(suite: Suite, data: Mapping[str, Any], node: yaml.Node | None) -> None:
+    """``primary_metric`` and ``metrics:`` keys must be metrics of the family: a typo
+    would otherwise pass collection and fail at run time as "no data"."""
+    import difflib
+
+    from .scoring import family as get_family
+
+    names = [m.name for m in get_family(suite.family).metrics(suite)]
+    asked = [(["primary_metric"], data["primary_metric"])] if "primary_metric" in data else []
+    asked += [(["metrics", k], k) for k in data.get("metrics", {})]
+    for parts, name in asked:
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise SuiteError(
+                str(suite.path), f"{name!r} is not a metric of family {suite.family!r}", line=_line_of(node, parts),
+                field=_json_path(parts), fix=f"{hint}metrics of {suite.family}: {', '.join(names)}",
+            )
+
+
+def _resolve_inside(suite_path: Path, rel: str, root: Path | None, allow_outside: bool, node: yaml.Node | None,
+                    key_path: list[Any] | None = None) -> Path:
     """Resolve a path relative to the suite file; refuse escapes from the project root."""
     spath = str(suite_path)
+    key_path = key_path or ["training_data"]
+    what, fld = key_path[0], _json_path(key_path)
     target = (suite_path.parent / rel).resolve()
-    line = _line_of(node, ["training_data"])
+    line = _line_of(node, key_path)
     if root is not None and not allow_outside:
         try:
             target.relative_to(root.resolve())
         except ValueError:
             raise SuiteError(
-                spath, f"training_data {rel!r} resolves to {target}, outside the project root {root}",
-                line=line, field="$.training_data",
-                fix="keep training data inside the project, or pass --forgetting-allow-outside-paths",
+                spath, f"{what} {rel!r} resolves to {target}, outside the project root {root}",
+                line=line, field=fld,
+                fix="keep the data inside the project, or pass --forgetting-allow-outside-paths",
             ) from None
     if not target.is_file():
         raise SuiteError(
-            spath, f"training_data file {rel!r} not found (looked for {target})", line=line,
-            field="$.training_data", fix="fix the path; it is resolved relative to the suite file",
+            spath, f"{what} file {rel!r} not found (looked for {target})", line=line,
+            field=fld, fix="fix the path; it is resolved relative to the suite file",
         )
     return target
 

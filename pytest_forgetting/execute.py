@@ -26,6 +26,33 @@ def effective_case(case: Case, default_tokens: int) -> Case:
     return case if settings is case.settings else dataclasses.replace(case, settings=settings)
 
 
+def effective_generation(suite: Suite, default_max_new_tokens: int) -> dict[str, Any]:
+    """The generation settings a suite's cases actually ran with, for the record.
+
+    ``max_new_tokens`` is the suite's own, else the run's default;
+    ``per_case_max_new_tokens`` lists the cases that set another. Label suites
+    scored by log-likelihood generate nothing and say how they scored instead.
+    """
+    tokens = [with_default_tokens(c, default_max_new_tokens).max_new_tokens for c in suite.cases]
+    main = int(suite.config.get("max_new_tokens") or default_max_new_tokens)
+    out: dict[str, Any] = {"decoding": "greedy", "max_new_tokens": main,
+                           "stop": sorted({s for c in suite.cases for s in c.settings.stop}),
+                           "chat": bool(suite.config.get("chat", True))}
+    overrides = {c.id: t for c, t in zip(suite.cases, tokens) if t != main}
+    if overrides:
+        out["per_case_max_new_tokens"] = dict(sorted(overrides.items()))
+    if suite.family == "label_collapse":
+        scoring = str(suite.config.get("scoring", "loglikelihood"))
+        out["scoring"] = scoring
+        if scoring == "loglikelihood":
+            out["normalization"] = str(suite.config.get("normalization", ""))
+            del out["max_new_tokens"], out["stop"]
+            out["decoding"] = "none (label log-likelihoods)"
+            if "_content_free_texts" in suite.config:
+                out["content_free_inputs"] = list(suite.config["_content_free_texts"])
+    return out
+
+
 def metric_values(specs: Sequence[MetricSpec], outcomes: Sequence[CaseOutcome]) -> dict[str, MetricValue]:
     """Each metric's value with its n and a 95% interval (Wilson for rates, bootstrap otherwise)."""
     out: dict[str, MetricValue] = {}

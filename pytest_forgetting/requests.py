@@ -1,4 +1,4 @@
-"""What a suite asks a model: prompts, generation settings and the two request kinds.
+"""What a suite asks a model: prompts, generation settings, the two request kinds, and a log-likelihood answer.
 
 A neutral module: ``cases`` builds these and the model layer answers them, so
 neither imports the other.
@@ -66,3 +66,27 @@ class LoglikelihoodRequest:
     prompt: Prompt
     continuation: str
     adapter: str | None = None
+
+
+class Loglik(float):
+    """A summed log-likelihood that may also say how many tokens it summed over.
+
+    A plain ``float`` subclass, so backends that return bare floats still
+    satisfy :class:`Backend`; label scoring with ``normalization: token``
+    needs ``n_tokens`` (the transformers, served and caching backends fill it in).
+    """
+
+    n_tokens: int | None
+
+    def __new__(cls, value: float, n_tokens: int | None = None) -> "Loglik":
+        obj = super().__new__(cls, value)
+        obj.n_tokens = n_tokens
+        return obj
+
+    def __reduce__(self) -> tuple[type, tuple[float, int | None]]:
+        return (Loglik, (float(self), self.n_tokens))
+
+
+def token_count(value: float) -> int | None:
+    """The token count a backend attached to a log-likelihood, if any."""
+    return getattr(value, "n_tokens", None)

@@ -90,7 +90,8 @@ def test_label_collapse_metrics_on_a_collapse() -> None:
 
 
 def test_label_collapse_loglikelihood_normalises_per_byte(tmp_path: Path) -> None:
-    suite = suite_from(tmp_path, "family: label_collapse\nlabels: ['no', absolutely]\ncases:\n  - {id: a, prompt: q, label: absolutely}\n")
+    suite = suite_from(tmp_path, "family: label_collapse\nlabels: ['no', absolutely]\nnormalization: byte\n"
+                       "cases:\n  - {id: a, prompt: q, label: absolutely}\n")
     fam = family("label_collapse")
     # raw sums favour the short label, per-byte scores the long one
     out = fam.score(suite, suite.case("a"), {"no": -4.0, "absolutely": -10.0})

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .protocol import Backend, GenerateRequest, LoglikelihoodRequest, ModelIdentity, Prompt
+from .protocol import Backend, GenerateRequest, Loglik, LoglikelihoodRequest, ModelIdentity, Prompt, token_count
 
 CACHE_VERSION = "2"
 
@@ -73,7 +73,8 @@ class CachingBackend:
         if isinstance(request, GenerateRequest):
             body.update(kind="generate", max_new_tokens=request.settings.max_new_tokens, stop=list(request.settings.stop))
         else:
-            body.update(kind="loglikelihood", continuation=request.continuation)
+            # entries hold [value, token count]; the key says so, so older bare-float entries are recomputed once
+            body.update(kind="loglikelihood", continuation=request.continuation, counts=True)
         return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
     def _path(self, key: str) -> Path:
@@ -101,7 +102,8 @@ class CachingBackend:
         except OSError:
             pass  # a read-only or full disk degrades to no caching, never to a failed run
 
-    def _answer(self, requests: Sequence[Any], compute: Callable[[list[Any]], list[Any]], kind: str) -> list[Any]:
+    def _answer(self, requests: Sequence[Any], compute: Callable[[list[Any]], list[Any]], kind: str,
+                store: Callable[[Any], Any] = lambda v: v) -> list[Any]:
         keys = [self.key(r) for r in requests]
         out: list[Any] = [self._get(k) for k in keys]
         missing = [i for i, v in enumerate(out) if v is None]
@@ -113,14 +115,23 @@ class CachingBackend:
             fresh = compute([requests[i] for i in missing])
             for i, value in zip(missing, fresh):
                 out[i] = value
-                self._put(keys[i], value)
+                self._put(keys[i], store(value))
         return out
 
     def generate(self, requests: Sequence[GenerateRequest]) -> list[str]:
         return [str(x) for x in self._answer(requests, self.inner.generate, "generate")]
 
     def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[float]:
-        return [float(x) for x in self._answer(requests, self.inner.loglikelihood, "loglikelihood")]
+        values = self._answer(requests, self.inner.loglikelihood, "loglikelihood",
+                              store=lambda v: [float(v), token_count(v)])
+        return [_loglik(x) for x in values]
+
+
+def _loglik(stored: Any) -> Loglik:
+    """A cached ``[value, token count]`` (or a fresh backend result) as a :class:`Loglik`."""
+    if isinstance(stored, list) and len(stored) == 2:
+        return Loglik(float(stored[0]), None if stored[1] is None else int(stored[1]))
+    return Loglik(float(stored), token_count(stored))
 
 
 def clear_cache(directory: Path) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Sequence
 
-from .protocol import GenerateRequest, LoglikelihoodRequest
+from .protocol import GenerateRequest, Loglik, LoglikelihoodRequest
 
 if TYPE_CHECKING:
     from .hf import HFBackend
@@ -207,7 +207,8 @@ def run_generate(backend: "HFBackend", requests: Sequence[GenerateRequest]) -> l
 
 
 def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequest]) -> list[float]:
-    """Sum of log-probabilities of each continuation, prompts encoded once per adapter."""
+    """Sum of log-probabilities of each continuation (a :class:`Loglik` carrying its token count),
+    prompts encoded once per adapter."""
     import torch
 
     if not requests:
@@ -217,7 +218,7 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
     lm = model.get_base_model() if hasattr(model, "get_base_model") else model
     decoder, head = lm.get_decoder(), lm.get_output_embeddings()
     cache_kw = _cache_kw(model)
-    out = [0.0] * len(requests)
+    out: list[float] = [Loglik(0.0, 0)] * len(requests)
     groups: dict[tuple[str | None, Any], list[int]] = defaultdict(list)
     for i, r in enumerate(requests):
         groups[(r.adapter, r.prompt)].append(i)
@@ -265,7 +266,7 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
                     picked = lp[torch.arange(len(rows), device=dev), torch.tensor(targets, device=dev)]
                     later.index_add_(0, torch.tensor(rows, device=dev), picked)
                 for n, (b, i) in enumerate(pairs):
-                    out[i] = float(first[b, cont_ids[i][0]] + later[n])
+                    out[i] = Loglik(float(first[b, cont_ids[i][0]] + later[n]), len(cont_ids[i]))
             backend.passes += 1
             done_count += sum(len(groups[k]) for k in chunk)
             if backend.progress:

@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 
 from ..errors import BackendError
 from .openai_http import HTTPStatusError
-from .protocol import LoglikelihoodRequest, Prompt
+from .protocol import Loglik, LoglikelihoodRequest, Prompt
 
 
 class LoglikelihoodUnsupported(BackendError):
@@ -153,7 +153,7 @@ class EchoScoring:
 
     def _loglikelihood_one(self, req: LoglikelihoodRequest) -> float:
         tokens, values, _tops, start, end = self._echo(req.prompt, req.continuation, req.adapter)
-        return sum(float(v) for v in values[start:end] if v is not None)
+        return Loglik(sum(float(v) for v in values[start:end] if v is not None), end - start)
 
     def _echo(self, prompt: Prompt, continuation: str, adapter: str | None) -> tuple[list[str], list[Any], list[Any], int, int]:
         """Echo prompt + continuation; return tokens, logprobs, top_logprobs and the continuation's token range."""

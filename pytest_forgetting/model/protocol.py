@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
 
-from ..requests import GenerateRequest, GenerationSettings, LoglikelihoodRequest, Message, Prompt
+from ..requests import GenerateRequest, GenerationSettings, Loglik, LoglikelihoodRequest, Message, Prompt, token_count
 
 __all__ = [
-    "Backend", "GenerateRequest", "GenerationSettings", "LoglikelihoodRequest", "Message", "ModelIdentity", "Prompt",
+    "Backend", "GenerateRequest", "GenerationSettings", "Loglik", "LoglikelihoodRequest", "Message", "ModelIdentity",
+    "Prompt", "token_count",
 ]
 
 

@@ -46,12 +46,19 @@ def _json_candidates(text: str) -> Iterator[str]:
         start = text.find("{", start + 1)
 
 
+def _flags(names: Any) -> int:
+    out = 0
+    for name in names or ():
+        out |= getattr(re, str(name))
+    return out
+
+
 def detect_format(text: str, fmt: Mapping[str, Any]) -> tuple[bool, str]:
     """Return (in_format, why). Pure: the suite's ``format`` mapping decides."""
     if "prefix" in fmt and text.lstrip().startswith(fmt["prefix"]):
         return True, f"starts with prefix {fmt['prefix']!r}"
     if "regex" in fmt:
-        m = re.search(fmt["regex"], text)
+        m = re.search(fmt["regex"], text, _flags(fmt.get("flags")))
         if m:
             return True, f"regex {fmt['regex']!r} matched {m.group(0)[:40]!r}"
     if "json_schema" in fmt:

@@ -1,23 +1,120 @@
 """label_collapse: classification predictions collapsing toward one class.
 
 Scoring by ``loglikelihood`` (default): every label is scored as the
-continuation of the prompt and the most likely one is the prediction. Labels
-of different token lengths are compared on log-probability per UTF-8 byte of
-the label (lm-evaluation-harness's ``acc_norm`` normalisation), so longer
-labels are not penalised for having more tokens. Scoring by ``generate``: the
-first label (case-insensitive, whole word) in the output; none found counts as
-its own outcome, ``<unparsed>``.
+continuation of the prompt and the highest-scoring one is the prediction. The
+suite's ``normalization`` says how summed log-likelihoods become scores:
+``sum`` (lm-evaluation-harness ``acc``), ``token`` (mean per token), ``byte``
+(per UTF-8 byte, ``acc_norm``) or ``calibrated`` (minus the label's
+log-probability after a content-free input, Zhao et al. 2021, "Calibrate
+Before Use"), which removes the model's prior for a label so that a
+well-balanced guardrail does not start out collapsed. Scoring by
+``generate``: the first label (case-insensitive, whole word) in the output;
+none found counts as its own outcome, ``<unparsed>``.
 """
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
+from ..requests import token_count
+from ..suite_data import fill_template, placeholders
 from .base import Answer, CaseOutcome, Family, MetricSpec, mean_metric
 
 UNPARSED = "<unparsed>"
+NORMALIZATIONS = ("sum", "token", "byte", "calibrated")
+DEFAULT_NORMALIZATION = "sum"
+"""Chosen by measurement (README, "label_collapse"; benchmarks/label_normalization.py)."""
+CONTENT_FREE = ("N/A",)
+COLLAPSE_SHARE = 0.9
+COLLAPSE_WARNING = "this guardrail cannot detect label collapse; try normalization: calibrated or rebalance the cases"
+
+
+class LabelLogliks(dict):  # type: ignore[type-arg]
+    """label -> summed log-likelihood for one case, and (``calibrated``) the same
+    labels' log-likelihoods after each content-free input."""
+
+    def __init__(self, logliks: Mapping[str, float], content_free: Sequence[Mapping[str, float]] = ()) -> None:
+        super().__init__(logliks)
+        self.content_free = tuple(dict(c) for c in content_free)
+
+
+def normalization_of(config: Mapping[str, Any]) -> str:
+    return str(config.get("normalization", DEFAULT_NORMALIZATION))
+
+
+def content_free_texts(template: str | None, user_texts: Sequence[str], fills: Sequence[str]) -> list[str]:
+    """The content-free inputs, rendered like the cases: the template with every
+    placeholder set to the fill, or (no template) the cases' common prefix and
+    suffix around it, cut at word boundaries."""
+    if template is not None:
+        return [fill_template(template, dict.fromkeys(placeholders(template), f)) for f in fills]
+    texts = list(user_texts)
+    if len(texts) < 2:
+        return list(fills)
+    first = texts[0]
+    pre = len(first)
+    for t in texts[1:]:
+        pre = min(pre, next((i for i, (a, b) in enumerate(zip(first, t)) if a != b), min(len(first), len(t))))
+    while pre and first[pre - 1].isalnum():
+        pre -= 1
+    suf = len(first) - pre
+    for t in texts[1:]:
+        n = 0
+        while n < min(suf, len(t) - pre) and first[-1 - n] == t[-1 - n]:
+            n += 1
+        suf = n
+    while suf and first[len(first) - suf].isalnum():
+        suf -= 1
+    return [first[:pre] + f + (first[len(first) - suf:] if suf else "") for f in fills]
+
+
+def decided_scores(logliks: Mapping[str, float], normalization: str, n_bytes: Mapping[str, int],
+                   content_free: Sequence[Mapping[str, float]] = ()) -> tuple[dict[str, float], str]:
+    """Each label's score under the normalization, and the normalization actually used
+    (``token`` without token counts, or ``calibrated`` without content-free scores, falls
+    back to ``byte`` / ``sum`` and says so in the returned name)."""
+    if normalization == "token":
+        counts = {lab: token_count(v) for lab, v in logliks.items()}
+        if all(c for c in counts.values()):
+            return {lab: v / int(counts[lab] or 1) for lab, v in logliks.items()}, "token"
+        normalization = "byte (this backend gives no token counts)"
+    if normalization == "calibrated":
+        if content_free:
+            prior = {lab: 0.0 for lab in logliks}
+            for cf in content_free:  # mean of the label distributions after each content-free input
+                top = max(cf[lab] for lab in logliks)
+                z = sum(math.exp(cf[lab] - top) for lab in logliks)
+                for lab in logliks:
+                    prior[lab] += math.exp(cf[lab] - top) / z / len(content_free)
+            return {lab: v - math.log(max(prior[lab], 1e-300)) for lab, v in logliks.items()}, "calibrated"
+        normalization = "sum (no content-free scores to calibrate with)"
+    if normalization.startswith("byte"):
+        return {lab: v / max(1, n_bytes[lab]) for lab, v in logliks.items()}, normalization
+    return {lab: float(v) for lab, v in logliks.items()}, normalization
+
+
+def collapsed_reference(outcomes: Sequence[CaseOutcome], labels: Sequence[str] | None = None) -> str | None:
+    """The warning for a reference side that is already collapsed, else ``None``.
+
+    Collapsed: one prediction takes at least ``COLLAPSE_SHARE`` of the cases, or
+    some label (of ``labels``, default the gold labels seen) is never predicted.
+    Such a reference cannot get worse, so the guardrail would pass any adapter.
+    """
+    if not outcomes:
+        return None
+    preds = Counter(str(o.data["pred"]) for o in outcomes)
+    pool = list(labels) if labels is not None else sorted({str(o.data["gold"]) for o in outcomes})
+    top, count = sorted(preds.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    share = count / len(outcomes)
+    never = [lab for lab in pool if not preds.get(lab)]
+    if share < COLLAPSE_SHARE and not never:
+        return None
+    why = [f"majority share {share:.2f}: {top!r} for {count} of {len(outcomes)} cases"]
+    if never:
+        why.append("never predicted: " + ", ".join(repr(lab) for lab in never))
+    return f"reference predictions already collapsed ({'; '.join(why)}): {COLLAPSE_WARNING}"
 
 
 def parse_label(text: str, labels: Sequence[str]) -> str:
@@ -100,6 +197,15 @@ def _recall_of(label: str) -> Callable[[CaseOutcome], float | None]:
     return recall
 
 
+def content_free_prompts(suite: Any, case: Any) -> list[Any]:
+    """The suite's content-free prompts, with the case's system turn and chat mode."""
+    from ..requests import Prompt
+
+    texts = suite.config.get("_content_free_texts") or list(CONTENT_FREE)
+    system = next((c for r, c in case.prompt.messages if r == "system"), None) if case.prompt.chat else None
+    return [Prompt.of(t, system=system, chat=case.prompt.chat) for t in texts]
+
+
 class LabelCollapse(Family):
     name = "label_collapse"
     primary_metric = "macro_f1"
@@ -113,15 +219,20 @@ class LabelCollapse(Family):
         if self._mode(suite) == "generate":
             return [GenerateRequest(case.prompt, case.settings, adapter)]
         labels = suite.config["labels"]
-        return [
-            LoglikelihoodRequest(case.prompt, continuation_for(lab, case.prompt.chat, case.prompt.text), adapter)
-            for lab in labels
-        ]
+        reqs = [LoglikelihoodRequest(case.prompt, continuation_for(lab, case.prompt.chat, case.prompt.text), adapter)
+                for lab in labels]
+        if normalization_of(suite.config) == "calibrated":  # the same for every case: de-duplicated by execute
+            for cf in content_free_prompts(suite, case):
+                reqs += [LoglikelihoodRequest(cf, continuation_for(lab, cf.chat, cf.text), adapter) for lab in labels]
+        return reqs
 
     def answer(self, suite, case, results: Sequence[Any]) -> Answer:  # type: ignore[no-untyped-def]
         if self._mode(suite) == "generate":
             return str(results[0])
-        return {lab: float(r) for lab, r in zip(suite.config["labels"], results)}
+        labels = suite.config["labels"]
+        k = len(labels)
+        cfs = [dict(zip(labels, results[i : i + k])) for i in range(k, len(results), k)]
+        return LabelLogliks(dict(zip(labels, results[:k])), cfs)
 
     def score(self, suite, case, answer: Answer) -> CaseOutcome:  # type: ignore[no-untyped-def]
         labels = suite.config["labels"]
@@ -131,11 +242,16 @@ class LabelCollapse(Family):
             pred = parse_label(answer, labels)
             why = "no label found in the output" if pred == UNPARSED else f"first label in the output is {pred!r}"
         else:
-            norm = {lab: lp / max(1, len(continuation_for(lab, case.prompt.chat, case.prompt.text).encode()))
-                    for lab, lp in answer.items()}
-            pred = max(labels, key=lambda lab: norm[lab])
-            data["scores"] = {lab: round(v, 6) for lab, v in norm.items()}
-            why = "most likely label " + ", ".join(f"{lab}={v:.3f}" for lab, v in sorted(norm.items(), key=lambda kv: -kv[1]))
+            n_bytes = {lab: len(continuation_for(lab, case.prompt.chat, case.prompt.text).encode()) for lab in labels}
+            scores, used = decided_scores({lab: answer[lab] for lab in labels}, normalization_of(suite.config),
+                                          n_bytes, getattr(answer, "content_free", ()))
+            pred = max(labels, key=lambda lab: scores[lab])
+            data["normalization"] = used
+            data["scores"] = {lab: round(v, 6) for lab, v in scores.items()}
+            data["loglik"] = {lab: round(float(answer[lab]), 6) for lab in labels}
+            ranked = sorted(labels, key=lambda lab: -scores[lab])
+            why = (f"highest {used} score: " + ", ".join(f"{lab}={scores[lab]:.3f}" for lab in ranked)
+                   + " (summed log-lik " + ", ".join(f"{lab}={float(answer[lab]):.3f}" for lab in ranked) + ")")
         data["pred"] = pred
         return CaseOutcome(pred == gold, pred, f"{why}; gold is {gold!r}", data)
 

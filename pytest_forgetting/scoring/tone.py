@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Sequence
 
 from ..errors import SuiteError
 from .base import Answer, CaseOutcome, Family, MetricSpec, mean_metric
@@ -84,6 +84,13 @@ def _stat(key: str):  # type: ignore[no-untyped-def]
     return lambda o: float(o.data[key])
 
 
+def phrase_present(phrase: str | Sequence[str], low: str) -> bool:
+    """A required phrase, or an any-of group (a nested list), found case-insensitively in ``low``."""
+    if isinstance(phrase, str):
+        return phrase.lower() in low
+    return any(p.lower() in low for p in phrase)
+
+
 class Tone(Family):
     name = "tone"
     primary_metric = "expectation_pass_rate"
@@ -106,11 +113,13 @@ class Tone(Family):
         forbidden = [*suite.config.get("forbidden_phrases", []), *case.expect.get("forbidden_phrases", [])]
         required = [*suite.config.get("required_phrases", []), *case.expect.get("required_phrases", [])]
         hit = [p for p in forbidden if p.lower() in low]
-        missing = [p for p in required if p.lower() not in low]
+        missing = [p for p in required if not phrase_present(p, low)]
         if hit:
             problems.append(f"forbidden phrase {hit[0]!r}")
         if missing:
-            problems.append(f"missing required phrase {missing[0]!r}")
+            m = missing[0]
+            problems.append(f"missing required phrase {m!r}" if isinstance(m, str)
+                            else "missing all of the required phrases " + " / ".join(repr(x) for x in m))
         data["forbidden_hit"] = bool(hit)
         copied = None
         if "training_data_path" in suite.config:
