@@ -343,8 +343,20 @@ def decide_suite(ev: SuiteEvidence, side: Side, mode: Mode, book: _Book,
     info = tuple(f"{s.name}: {m} {messages.fmt(c.baseline)} -> {messages.fmt(c.current)} (informational: empty "
                  "answers are not counted as refusals; the helpfulness and tone suites judge them)"
                  for m, st in statuses.items() if st == INFO for c in [comp.comparisons[m]] if c.current)
+    info += _collapsed_reference(s, comp)
     return SuiteDecision(s.name, side, status, tuple(reasons), statuses, ok=not reasons, notes=notes, p_adjusted=p_adj,
                          info=info)
+
+
+def _collapsed_reference(suite: Suite, comp: SuiteComparison) -> tuple[str, ...]:
+    """A label guardrail whose reference already predicts one label cannot see collapse: say so."""
+    if suite.family != "label_collapse" or not comp.reference_outcomes:
+        return ()
+    from .scoring.label_collapse import collapsed_reference
+
+    outcomes = [o for o in comp.reference_outcomes.values() if "pred" in o.data and "gold" in o.data]
+    warn = collapsed_reference(outcomes, suite.config.get("labels")) if outcomes else None
+    return (f"{suite.name}: warning: {warn}",) if warn else ()
 
 
 def _observed(comp: SuiteComparison, metric: str) -> float:

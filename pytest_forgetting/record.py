@@ -21,6 +21,7 @@ from typing import Any, Mapping, Sequence
 
 from . import __version__
 from .decide import FAILING_METRIC_STATUSES, Decision, Mode, SuiteEvidence, drift_status, metric_statuses
+from .execute import effective_generation
 from .results import Side, SuiteComparison, SuiteRun, side_labels
 
 SCHEMA_VERSION = 2
@@ -113,6 +114,7 @@ def build_record(data: RunData, *, timestamps: bool = True) -> dict[str, Any]:
                                                    sd.notes)
         suites.append({
             "suite": s.name, "path": str(s.path), "family": s.family, "role": s.role, "workflow": s.workflow,
+            "generation": effective_generation(s, int(data.generation.get("default_max_new_tokens", 64))),
             "error": ev.error, "selected": {"cases": sorted(ev.selected_cases), "metrics": sorted(ev.selected_metrics)},
             "statuses": {labels[side]: sd.status for (name, side), sd in d.suites.items() if name == s.name},
             "runs": runs, "comparisons": comps,

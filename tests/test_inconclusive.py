@@ -111,3 +111,23 @@ def test_holm_adjusts_secondaries_not_primaries() -> None:
     adj = adjusted_p_values(comps)
     assert adj[("a", "p")] == adj[("b", "p")] == c.p_value
     assert all(adj[(n, m)] == pytest.approx(min(1.0, 4 * c.p_value)) for n in "ab" for m in ("s1", "s2"))
+
+
+def test_collapsed_reference_warns_in_every_report(pytester: pytest.Pytester) -> None:
+    """A label guardrail whose reference predicts one label for everything cannot detect collapse."""
+    cases = "".join(f"  - {{id: r{i}, prompt: 'review {i}', label: {lab}}}\n"
+                    for i, lab in enumerate(["good", "bad", "meh"] * 3))
+    labels = f"family: label_collapse\nrole: guardrail\nlabels: [good, bad, meh]\ncases:\n{cases}"
+    write_project(pytester, {"labels": labels}, {"": {}})  # the canned backend scores every label 0.0: a tie
+    args = ("-q", "-p", "no:cacheprovider", "--forgetting-cache=off")
+    assert pytester.runpytest_inprocess(*args, "--forgetting-update").ret == 0
+    res = pytester.runpytest_inprocess(*args, "--forgetting-report=r.json", "--forgetting-html=r.html",
+                                       "--forgetting-markdown=r.md")
+    record = json.loads((pytester.path / "r.json").read_text())
+    (warn,) = record["verdicts"][0]["info"]
+    assert warn.startswith("labels: warning: reference predictions already collapsed (majority share 1.00")
+    assert "try normalization: calibrated or rebalance the cases" in warn
+    res.stdout.fnmatch_lines(["*labels: warning: reference predictions already collapsed*"])
+    assert "cannot detect label collapse" in (pytester.path / "r.html").read_text()
+    assert "cannot detect label collapse" in (pytester.path / "r.md").read_text()
+    assert record["suites"][0]["generation"]  # the settings this suite actually ran with

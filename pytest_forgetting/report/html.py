@@ -237,7 +237,7 @@ def build_context(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "r": record,
         "verdicts": [{**v, "cls": "good" if v["ok"] else "bad", "headline": v.get("headline", v["status"]),
-                      "notes": v.get("notes", [])} for v in record.get("verdicts", [])],
+                      "notes": v.get("notes", []), "info": v.get("info", [])} for v in record.get("verdicts", [])],
         "no_adapter": not any(m.get("adapter") for m in models.values()),
         "models": models,
         "references": references,

@@ -20,6 +20,7 @@ def render_markdown(record: dict[str, Any]) -> str:
         out.append(f"**{icon} {_esc(v['candidate'])}: {v.get('headline', v['status'])}**")
         out += [f"- {_esc(r)}" for r in v["reasons"]]
         out += [f"- ⚠️ {_esc(n)}" for n in v.get("notes", [])]
+        out += [f"- ℹ️ {_esc(n)}" for n in v.get("info", [])]
         out.append("")
     models = ", ".join(f"{_esc(k)} = {_esc(str(m.get('adapter') or m.get('name')))}" for k, m in record["models"].items())
     out += [f"Models: {models}  ", f"Plugin {record['plugin_version']}, generation {_esc(str(record['generation']))}", ""]
