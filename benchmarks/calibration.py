@@ -106,7 +106,7 @@ def _outcomes(bits: np.ndarray) -> dict[str, CaseOutcome]:
 
 
 def one_verdict(rng: np.random.Generator, suites: list[dict[str, Any]], q: float,
-                regression: tuple[str, str, float] | None, seed: int) -> tuple[str, bool]:
+                regressions: list[tuple[str, str, float]], seed: int) -> tuple[str, bool]:
     evidence = []
     for s in suites:
         comp = SuiteComparison(suite=s["name"], path=s["name"], role=s["role"], family=s["family"],
@@ -119,8 +119,9 @@ def one_verdict(rng: np.random.Generator, suites: list[dict[str, Any]], q: float
             else:
                 base = _bits(rng, n, rate)
                 cur = _shuffle(rng, base, q)
-                if regression and regression[:2] == (s["name"], m):
-                    cur = _worsen(rng, cur, direction, regression[2])
+                for reg in regressions:
+                    if reg[:2] == (s["name"], m):
+                        cur = _worsen(rng, cur, direction, reg[2])
             spec = mean_metric(m, direction, "", lambda o: float(o.passed), binary=True)
             comp.comparisons[m] = compare_metric(spec, _outcomes(base), _outcomes(cur), alpha=s["alpha"],
                                                  tolerance=s["tolerance"], seed=seed)
@@ -143,12 +144,15 @@ def main() -> int:
     rng = np.random.default_rng(args.seed)
     suites = example_suites()
     t0 = time.perf_counter()
-    null = [one_verdict(rng, suites, args.q, None, args.seed + i) for i in range(args.reps)]
+    null = [one_verdict(rng, suites, args.q, [], args.seed + i) for i in range(args.reps)]
     far = sum(st != "READY" for st, _ in null) / len(null)
-    scenarios = {}
-    for reg in DEMO_REGRESSIONS:
-        res = [one_verdict(rng, suites, args.q, reg, args.seed + i)[0] for i in range(args.reps)]
-        scenarios[f"{reg[0]}.{reg[1]} -{reg[2]:.2f}"] = sum(st == "NOT READY" for st in res) / len(res)
+    scenarios, flagged = {}, {}
+    runs = [("the demo's narrow adapter: all five at once", DEMO_REGRESSIONS)]
+    runs += [(f"{reg[0]}.{reg[1]} -{reg[2]:.2f} alone", [reg]) for reg in DEMO_REGRESSIONS]
+    for name, regs in runs:
+        res = [one_verdict(rng, suites, args.q, regs, args.seed + i) for i in range(args.reps)]
+        scenarios[name] = sum(st == "NOT READY" for st, _ in res) / len(res)
+        flagged[name] = sum(st == "NOT READY" or unsure for st, unsure in res) / len(res)
     out = {
         "command": f"python benchmarks/calibration.py --json {args.json} --reps {args.reps} --q {args.q} --seed {args.seed}",
         "settings": {"reps": args.reps, "benign_flip_rate_per_direction": args.q, "seed": args.seed,
@@ -160,15 +164,17 @@ def main() -> int:
         "verdict_false_alarm_goal": 0.05,
         "inconclusive_rate_under_no_change": sum(n for _, n in null) / len(null),
         "power_by_regression": scenarios,
-        "power": min(scenarios.values()),
+        "not_ready_or_inconclusive_by_regression": flagged,
+        "power": scenarios[runs[0][0]],
+        "power_smallest_single_regression": min(scenarios.values()),
         "power_goal": 0.8,
         "seconds": round(time.perf_counter() - t0, 1),
     }
     args.json.write_text(json.dumps(out, indent=2) + "\n")
-    print(f"verdict_false_alarm_rate {far:.3f} (goal <= 0.05); power (smallest demo regression) "
+    print(f"verdict_false_alarm_rate {far:.3f} (goal <= 0.05); power (the demo's narrow adapter) "
           f"{out['power']:.3f} (goal >= 0.8)")
     for k, v in scenarios.items():
-        print(f"  power {k}: {v:.3f}")
+        print(f"  power {k}: {v:.3f} (NOT READY or inconclusive: {flagged[k]:.3f})")
     print(f"  inconclusive under no change: {out['inconclusive_rate_under_no_change']:.3f}; {out['seconds']} s")
     return 0
 

@@ -221,3 +221,27 @@ def test_deselected_case_keeps_its_approved_entry_on_update(pytester: pytest.Pyt
     after = json.loads(path.read_text())["suites"]["guard"]["cases"]
     assert after["c2"] == before["c2"] and after["c2"]["output"] == PLAIN
     assert all(after[c]["output"] == JSON for c in ("c1", "c3", "c4"))
+
+
+def test_reports_read_only_the_record_and_the_decider_no_report() -> None:
+    """Architecture pinned: reports import nothing from the session; the decider nothing from reports."""
+    import ast
+
+    import pytest_forgetting
+
+    root = Path(pytest_forgetting.__file__).parent
+
+    def imported(path: Path) -> set[str]:
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names.add(("." * node.level) + (node.module or ""))
+            elif isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+        return names
+
+    for f in (root / "report").glob("*.py"):
+        bad = {n for n in imported(f) if any(x in n for x in ("session", "decide", "finish", "collect", "plugin"))}
+        assert not bad, (f.name, bad)
+    for f in (root / "decide.py", root / "messages.py"):
+        assert not {n for n in imported(f) if "report" in n}, f.name
