@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -157,25 +158,155 @@ def _best_error(errors: list[ValidationError]) -> ValidationError:
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    """Parse once (libyaml when present) and keep the node tree: it carries the line numbers errors cite."""
+MAX_BYTES = 20 << 20
+"""A suite file larger than this is refused before it is parsed."""
+MAX_VALUES = 1_000_000
+"""Values (YAML nodes) a suite may expand to once aliases are followed: a 400-byte "billion laughs"
+file expands to 10^9 and would hang validation; a 5,000-case suite has about 50,000."""
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_tree(root: yaml.Node, spath: str) -> None:
+    """Before anything is built from the tree: duplicate keys, self-referencing aliases, and the size
+    the aliases expand to, all in one pass over the composed nodes (each node once, so an alias
+    bomb costs its own few hundred nodes, not its expansion)."""
+    sizes: dict[int, int] = {}
+    path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        nid = id(node)
+        if done:
+            path.discard(nid)
+            sizes[nid] = 1 + sum(sizes[id(c)] for c in _children(node))
+            if sizes[nid] > MAX_VALUES:
+                raise SuiteError(
+                    spath, f"the document expands to more than {MAX_VALUES:,} values once its YAML aliases "
+                    "(*name) are followed", line=node.start_mark.line + 1,
+                    fix="write the values out, or repeat fewer nested aliases",
+                )
+            continue
+        if nid in sizes:
+            continue
+        if nid in path:
+            raise SuiteError(
+                spath, "a YAML alias (*name) points at a node that contains it, which would make an endless value",
+                line=node.start_mark.line + 1, fix="remove the alias, or copy the part it should repeat",
+            )
+        path.add(nid)
+        stack.append((node, True))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for key, _ in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE:
+                    continue
+                if (key.tag, key.value) in first:
+                    raise SuiteError(
+                        spath, f"duplicate key {key.value!r} (first on line {first[(key.tag, key.value)]}); YAML "
+                        "would silently keep only the last one", line=key.start_mark.line + 1,
+                        field=str(key.value)[:80],
+                        fix="remove or rename one of them (two cases in one mapping? start each with '- ')",
+                    )
+                first[(key.tag, key.value)] = key.start_mark.line + 1
+        stack.extend((c, False) for c in reversed(_children(node)) if id(c) not in sizes)
+
+
+def _parse_yaml(text: str, spath: str = "<suite>") -> tuple[yaml.Node | None, Any]:
+    """Parse once (libyaml when present) and keep the node tree: it carries the line numbers errors cite.
+
+    The tree is checked (:func:`_check_tree`) before any Python value is built from it.
+    """
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
+        if node is None:
+            return None, None
+        _check_tree(node, spath)
+        return node, loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+def _check_finite(data: Any, node: yaml.Node | None, spath: str) -> None:
+    """Every number in a suite is finite: ``.nan`` passes every ``minimum`` check and would silently
+    switch regressions off, ``.inf`` likewise."""
+    stack: list[tuple[Any, list[Any]]] = [(data, [])]
+    while stack:
+        value, parts = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            name = str(parts[-1]) if parts else "value"
+            hint = {"alpha": "a significance level between 0 and 1, e.g. 0.05",
+                    "tolerance": "a tolerance of 0 or more, e.g. 0.05"}.get(name, "a finite number")
+            raise SuiteError(
+                spath, f"{name} is {value!r}: numbers in a suite must be finite", line=_line_of(node, parts),
+                field=_json_path(parts), fix=f"use {hint}",
+            )
+        if isinstance(value, dict):
+            stack.extend((v, parts + [k]) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, parts + [i]) for i, v in enumerate(value))
+
+
+def _check_local_refs(schema: Any, spath: str, node: yaml.Node) -> None:
+    """``$ref`` in a format schema must point inside it: a URL or file ref would be fetched at scoring
+    time, and the fetched document would decide the case."""
+    stack: list[tuple[Any, list[Any]]] = [(schema, ["format", "json_schema"])]
+    while stack:
+        value, parts = stack.pop()
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if k in ("$ref", "$dynamicRef", "$recursiveRef") and isinstance(v, str):
+                    problem = None
+                    if not v.startswith("#"):
+                        problem = f"{k} {v!r} points outside the schema; refs are never fetched"
+                    elif v.startswith("#/") and _pointer_missing(schema, v[1:]):
+                        problem = f"{k} {v!r} points at nothing inside the schema"
+                    if problem:
+                        raise SuiteError(
+                            spath, f"format.json_schema: {problem}", line=_line_of(node, parts + [k]),
+                            field=_json_path(parts + [k]),
+                            fix="copy the referenced definition under $defs and use '#/$defs/NAME'",
+                        )
+                stack.append((v, parts + [k]))
+        elif isinstance(value, list):
+            stack.extend((v, parts + [i]) for i, v in enumerate(value))
+
+
+def _pointer_missing(doc: Any, pointer: str) -> bool:
+    from urllib.parse import unquote
+
+    for token in pointer.split("/")[1:]:
+        token = unquote(token).replace("~1", "/").replace("~0", "~")
+        if isinstance(doc, dict) and token in doc:
+            doc = doc[token]
+        elif isinstance(doc, list) and token.isdigit() and int(token) < len(doc):
+            doc = doc[int(token)]
+        else:
+            return True
+    return False
 
 
 def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = False) -> Suite:
     """Load and validate one suite file. Raises :class:`SuiteError`."""
     spath = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SuiteError(spath, f"the file is {size / (1 << 20):.1f} MB; suite files may be at most "
+                             f"{MAX_BYTES >> 20} MB", fix="split it into several suite files")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SuiteError(spath, f"cannot read the file: {exc}", fix="check the path and that it is UTF-8 text")
     try:
-        node, data = _parse_yaml(text)
+        node, data = _parse_yaml(text, spath)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -195,6 +326,7 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
             field="$",
             fix="start the file with 'family: ...' then 'cases:' holding a list of cases",
         )
+    _check_finite(data, node, spath)
     errors = sorted(_validator().iter_errors(data), key=lambda e: (list(e.absolute_path), e.validator))
     if errors:
         err = _best_error(errors)
@@ -239,6 +371,7 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | No
         if "regex" in fmt:
             _check_regex(fmt["regex"], spath, node, ["format", "regex"])
         if "json_schema" in fmt:
+            _check_local_refs(fmt["json_schema"], spath, node)
             try:
                 Draft202012Validator.check_schema(fmt["json_schema"])
             except SchemaError as exc:
@@ -249,6 +382,7 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | No
                 ) from None
     if family == "tone" and "training_data" in data:
         config["training_data_path"] = str(_resolve_inside(path, data["training_data"], root, allow_outside, node))
+        _check_training_data(config["training_data_path"], int(data.get("ngram", 8)), spath, node)
     labels = data.get("labels", [])
 
     # Fields that decide scoring or generation for every case: part of each case's hash.
@@ -256,7 +390,7 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | No
         "description", "workflow", "role", "alpha", "tolerance", "metrics", "suite", "primary_metric",
         "training_data_path")}  # absolute paths differ between checkouts; the content hash stands in
     if "training_data_path" in config:
-        suite_level["training_data_sha256"] = hashlib.sha256(Path(config["training_data_path"]).read_bytes()).hexdigest()
+        suite_level["training_data_sha256"] = _sha256_file(config["training_data_path"])
     seen: dict[str, int] = {}
     cases: list[Case] = []
     for i, raw in enumerate(data["cases"]):
@@ -320,6 +454,25 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | No
         primary_metric=data.get("primary_metric"),
         line=1,
     )
+
+
+def _check_training_data(path: str, n: int, spath: str, node: yaml.Node) -> None:
+    """Read the training data now, so a bad file is a collection error, not a failure after all model work
+    (the n-grams are cached and scoring reuses them)."""
+    from .scoring.tone import training_ngrams
+
+    try:
+        training_ngrams(path, n, spath)
+    except SuiteError as exc:
+        exc.line = exc.line or _line_of(node, ["training_data"])
+        raise
+
+
+def _sha256_file(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as exc:  # pragma: no cover - read just before by _check_training_data
+        raise SuiteError(path, f"cannot read training_data: {exc}", field="$.training_data") from None
 
 
 def _resolve_inside(suite_path: Path, rel: str, root: Path | None, allow_outside: bool, node: yaml.Node) -> Path:
