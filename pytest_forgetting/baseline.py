@@ -3,19 +3,20 @@
 One file per suite file, in ``__baselines__/`` beside it (like syrupy's
 ``__snapshots__``). The JSON is written with stable key order and one case per
 line so a pull request shows exactly which cases changed. Writes go to a temp
-file in the same folder, are fsynced and renamed over the old one under an
-exclusive lock: a crash or Ctrl-C leaves the previous file intact, and two
-writers never interleave.
+file in the same folder, are fsynced and renamed over the old one, all under an
+exclusive lock on the folder held across read, merge and write: a crash or
+Ctrl-C leaves the previous file intact, two writers never interleave and
+neither loses the other's suites. The file keeps its permission bits.
 """
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Collection, Iterator, Mapping
 
 from .errors import BaselineError
 from .scoring.base import CaseOutcome
@@ -157,28 +158,39 @@ def render(bf: BaselineFile) -> str:
 
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
-    """An exclusive inter-process lock beside the file (POSIX flock; best effort elsewhere)."""
-    lock_path = path.with_name(path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    """An exclusive inter-process lock on the folder that holds ``path`` (POSIX flock on the directory
+    itself, so no ``.lock`` file is left beside the baselines; best effort elsewhere)."""
     try:
-        try:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except ImportError:  # pragma: no cover - Windows
-            pass
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
-        os.close(fd)
+        os.close(fd)  # closing releases the lock
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old or the new file, never a mix."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write ``text`` to ``path`` so readers see the old or the new file, never a mix.
+
+    The new file keeps the old one's permission bits (a new one gets the usual 0666 less umask),
+    so a 0644 baseline stays 0644 after an update.
+    """
     try:
+        mode: int | None = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = None
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
+            if mode is not None:
+                os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -189,8 +201,16 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def write_suites(path: Path, records: Mapping[str, SuiteRecord | None]) -> None:
-    """Merge suite records into the file under a lock (``None`` removes a suite) and write atomically."""
+def update_suites(path: Path, records: Mapping[str, SuiteRecord | None], *,
+                  fresh: Mapping[str, Collection[str]] | None = None,
+                  recompute: Callable[[str, dict[str, CaseRecord]], dict[str, Any]] | None = None) -> None:
+    """Merge suite records into the file: one lock held across read, merge and write.
+
+    ``None`` removes a suite. Without ``fresh`` a record replaces the suite's entry whole. With
+    ``fresh[suite]`` (the case ids this run recorded), every other case keeps what the file holds
+    *now* (re-read under the lock), so two concurrent updates of different cases both land;
+    ``recompute(suite, cases)`` then gives the metrics of the merged cases.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -201,8 +221,15 @@ def write_suites(path: Path, records: Mapping[str, SuiteRecord | None]) -> None:
             for name, rec in records.items():
                 if rec is None:
                     current.suites.pop(name, None)
-                else:
-                    current.suites[name] = rec
+                    continue
+                now = current.suites.get(name)
+                if fresh is not None and name in fresh and now is not None:
+                    mine = set(fresh[name])
+                    rec.cases = {cid: (now.cases[cid] if cid not in mine and cid in now.cases else c)
+                                 for cid, c in rec.cases.items()}
+                    if recompute is not None:
+                        rec.metrics = recompute(name, rec.cases)
+                current.suites[name] = rec
             if current.suites:
                 atomic_write(path, render(current))
             elif path.exists():
@@ -211,3 +238,8 @@ def write_suites(path: Path, records: Mapping[str, SuiteRecord | None]) -> None:
         raise BaselineError(
             f"cannot write baseline {path}: {exc}\n  fix: make {path.parent} writable, then run --forgetting-update again"
         ) from None
+
+
+def write_suites(path: Path, records: Mapping[str, SuiteRecord | None]) -> None:
+    """Replace whole suite entries under the read-merge-write lock (see :func:`update_suites`)."""
+    update_suites(path, records)

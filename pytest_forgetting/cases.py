@@ -139,6 +139,11 @@ def _describe(err: ValidationError) -> tuple[str, str | None]:
         if isinstance(err.instance, bool) and "string" in str(err.validator_value):
             return msg, "quote it: YAML reads yes/no/on/off/true/false as booleans (write 'no')"
         return msg, None
+    if err.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        name = str(err.absolute_path[-1]) if err.absolute_path else ""
+        fix = {"alpha": "use a significance level between 0 and 1 (both excluded), e.g. 0.05",
+               "tolerance": "use a tolerance of 0 or more, e.g. 0.05"}.get(name, "use a value in the allowed range")
+        return err.message[:300], fix
     if err.validator == "oneOf" and isinstance(err.instance, dict):
         return "a case needs exactly one of 'prompt' or 'messages'", "give the case a prompt: (or messages:), not both"
     if err.validator == "anyOf" and isinstance(err.instance, dict):
