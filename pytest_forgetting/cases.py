@@ -3,13 +3,13 @@
 Everything a user can get wrong in a suite file is caught here, before any
 model work, and reported as a :class:`SuiteError` naming the file, the YAML
 line, the field's JSON path and the fix. YAML is read with ``safe_load``
-semantics only (``SafeLoader``), so a suite file cannot construct objects.
+semantics only (``SafeLoader``), so a suite file cannot construct objects, and
+within bounds (:mod:`.suite_yaml`).
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,6 +23,7 @@ from jsonschema.exceptions import SchemaError, ValidationError
 
 from .errors import SuiteError
 from .model.protocol import GenerationSettings, Prompt
+from .suite_yaml import MAX_BYTES, check_finite, check_local_refs, json_path, line_of, parse_yaml
 
 FAMILIES = ("format_overuse", "refusal", "label_collapse", "tone", "helpfulness")
 SUITE_SUFFIXES = (".forgetting.yaml", ".forgetting.yml")
@@ -93,35 +94,6 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(json.loads(text))
 
 
-def _json_path(parts: Any) -> str:
-    out = "$"
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else f".{p}"
-    return out
-
-
-def _line_of(node: yaml.Node | None, parts: list[Any]) -> int | None:
-    """Walk the composed YAML node tree along a JSON path to find the line."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for p in parts:
-        if isinstance(node, yaml.MappingNode):
-            nxt = None
-            for k, v in node.value:
-                if k.value == p:
-                    nxt = v
-                    line = k.start_mark.line + 1
-                    break
-            node = nxt
-        elif isinstance(node, yaml.SequenceNode) and isinstance(p, int) and p < len(node.value):
-            node = node.value[p]
-            line = node.start_mark.line + 1
-        else:
-            break
-        if node is None:
-            break
-    return line
-
-
 def _describe(err: ValidationError) -> tuple[str, str | None]:
     """Turn a jsonschema error into (message, fix) a person can act on."""
     if err.validator in ("unevaluatedProperties", "additionalProperties"):
@@ -160,145 +132,6 @@ def _best_error(errors: list[ValidationError]) -> ValidationError:
     return best_match(real or errors)
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-MAX_BYTES = 20 << 20
-"""A suite file larger than this is refused before it is parsed."""
-MAX_VALUES = 1_000_000
-"""Values (YAML nodes) a suite may expand to once aliases are followed: a 400-byte "billion laughs"
-file expands to 10^9 and would hang validation; a 5,000-case suite has about 50,000."""
-_MERGE = "tag:yaml.org,2002:merge"
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
-def _check_tree(root: yaml.Node, spath: str) -> None:
-    """Before anything is built from the tree: duplicate keys, self-referencing aliases, and the size
-    the aliases expand to, all in one pass over the composed nodes (each node once, so an alias
-    bomb costs its own few hundred nodes, not its expansion)."""
-    sizes: dict[int, int] = {}
-    path: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        nid = id(node)
-        if done:
-            path.discard(nid)
-            sizes[nid] = 1 + sum(sizes[id(c)] for c in _children(node))
-            if sizes[nid] > MAX_VALUES:
-                raise SuiteError(
-                    spath, f"the document expands to more than {MAX_VALUES:,} values once its YAML aliases "
-                    "(*name) are followed", line=node.start_mark.line + 1,
-                    fix="write the values out, or repeat fewer nested aliases",
-                )
-            continue
-        if nid in sizes:
-            continue
-        if nid in path:
-            raise SuiteError(
-                spath, "a YAML alias (*name) points at a node that contains it, which would make an endless value",
-                line=node.start_mark.line + 1, fix="remove the alias, or copy the part it should repeat",
-            )
-        path.add(nid)
-        stack.append((node, True))
-        if isinstance(node, yaml.MappingNode):
-            first: dict[tuple[str, str], int] = {}
-            for key, _ in node.value:
-                if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE:
-                    continue
-                if (key.tag, key.value) in first:
-                    raise SuiteError(
-                        spath, f"duplicate key {key.value!r} (first on line {first[(key.tag, key.value)]}); YAML "
-                        "would silently keep only the last one", line=key.start_mark.line + 1,
-                        field=str(key.value)[:80],
-                        fix="remove or rename one of them (two cases in one mapping? start each with '- ')",
-                    )
-                first[(key.tag, key.value)] = key.start_mark.line + 1
-        stack.extend((c, False) for c in reversed(_children(node)) if id(c) not in sizes)
-
-
-def _parse_yaml(text: str, spath: str = "<suite>") -> tuple[yaml.Node | None, Any]:
-    """Parse once (libyaml when present) and keep the node tree: it carries the line numbers errors cite.
-
-    The tree is checked (:func:`_check_tree`) before any Python value is built from it.
-    """
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, None
-        _check_tree(node, spath)
-        return node, loader.construct_document(node)
-    finally:
-        loader.dispose()
-
-
-def _check_finite(data: Any, node: yaml.Node | None, spath: str) -> None:
-    """Every number in a suite is finite: ``.nan`` passes every ``minimum`` check and would silently
-    switch regressions off, ``.inf`` likewise."""
-    stack: list[tuple[Any, list[Any]]] = [(data, [])]
-    while stack:
-        value, parts = stack.pop()
-        if isinstance(value, float) and not math.isfinite(value):
-            name = str(parts[-1]) if parts else "value"
-            hint = {"alpha": "a significance level between 0 and 1, e.g. 0.05",
-                    "tolerance": "a tolerance of 0 or more, e.g. 0.05"}.get(name, "a finite number")
-            raise SuiteError(
-                spath, f"{name} is {value!r}: numbers in a suite must be finite", line=_line_of(node, parts),
-                field=_json_path(parts), fix=f"use {hint}",
-            )
-        if isinstance(value, dict):
-            stack.extend((v, parts + [k]) for k, v in value.items())
-        elif isinstance(value, list):
-            stack.extend((v, parts + [i]) for i, v in enumerate(value))
-
-
-def _check_local_refs(schema: Any, spath: str, node: yaml.Node) -> None:
-    """``$ref`` in a format schema must point inside it: a URL or file ref would be fetched at scoring
-    time, and the fetched document would decide the case."""
-    stack: list[tuple[Any, list[Any]]] = [(schema, ["format", "json_schema"])]
-    while stack:
-        value, parts = stack.pop()
-        if isinstance(value, dict):
-            for k, v in value.items():
-                if k in ("$ref", "$dynamicRef", "$recursiveRef") and isinstance(v, str):
-                    problem = None
-                    if not v.startswith("#"):
-                        problem = f"{k} {v!r} points outside the schema; refs are never fetched"
-                    elif v.startswith("#/") and _pointer_missing(schema, v[1:]):
-                        problem = f"{k} {v!r} points at nothing inside the schema"
-                    if problem:
-                        raise SuiteError(
-                            spath, f"format.json_schema: {problem}", line=_line_of(node, parts + [k]),
-                            field=_json_path(parts + [k]),
-                            fix="copy the referenced definition under $defs and use '#/$defs/NAME'",
-                        )
-                stack.append((v, parts + [k]))
-        elif isinstance(value, list):
-            stack.extend((v, parts + [i]) for i, v in enumerate(value))
-
-
-def _pointer_missing(doc: Any, pointer: str) -> bool:
-    from urllib.parse import unquote
-
-    for token in pointer.split("/")[1:]:
-        token = unquote(token).replace("~1", "/").replace("~0", "~")
-        if isinstance(doc, dict) and token in doc:
-            doc = doc[token]
-        elif isinstance(doc, list) and token.isdigit() and int(token) < len(doc):
-            doc = doc[int(token)]
-        else:
-            return True
-    return False
-
-
 def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = False) -> Suite:
     """Load and validate one suite file. Raises :class:`SuiteError`."""
     spath = str(path)
@@ -311,7 +144,7 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
     except (OSError, UnicodeDecodeError) as exc:
         raise SuiteError(spath, f"cannot read the file: {exc}", fix="check the path and that it is UTF-8 text")
     try:
-        node, data = _parse_yaml(text, spath)
+        node, data = parse_yaml(text, spath)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -331,7 +164,7 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
             field="$",
             fix="start the file with 'family: ...' then 'cases:' holding a list of cases",
         )
-    _check_finite(data, node, spath)
+    check_finite(data, node, spath)
     errors = sorted(_validator().iter_errors(data), key=lambda e: (list(e.absolute_path), e.validator))
     if errors:
         err = _best_error(errors)
@@ -342,7 +175,7 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
             if bad and isinstance(err.instance, dict) and bad[0] in err.instance:
                 parts = parts + [bad[0]]
         extra = f" ({len(errors) - 1} more problem(s) after fixing this one)" if len(errors) > 1 else ""
-        raise SuiteError(spath, msg + extra, line=_line_of(node, parts), field=_json_path(parts), fix=fix)
+        raise SuiteError(spath, msg + extra, line=line_of(node, parts), field=json_path(parts), fix=fix)
     return _build(path, data, node, root=root, allow_outside=allow_outside)
 
 
@@ -351,8 +184,8 @@ def _check_regex(pattern: str, spath: str, node: yaml.Node, parts: list[Any]) ->
         re.compile(pattern)
     except re.error as exc:
         raise SuiteError(
-            spath, f"invalid regular expression {pattern!r}: {exc}", line=_line_of(node, parts),
-            field=_json_path(parts), fix="fix the pattern (quote it with single quotes in YAML to keep backslashes)",
+            spath, f"invalid regular expression {pattern!r}: {exc}", line=line_of(node, parts),
+            field=json_path(parts), fix="fix the pattern (quote it with single quotes in YAML to keep backslashes)",
         ) from None
 
 
@@ -376,13 +209,13 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | No
         if "regex" in fmt:
             _check_regex(fmt["regex"], spath, node, ["format", "regex"])
         if "json_schema" in fmt:
-            _check_local_refs(fmt["json_schema"], spath, node)
+            check_local_refs(fmt["json_schema"], spath, node)
             try:
                 Draft202012Validator.check_schema(fmt["json_schema"])
             except SchemaError as exc:
                 raise SuiteError(
                     spath, f"format.json_schema is not a valid JSON Schema: {exc.message}",
-                    line=_line_of(node, ["format", "json_schema"]), field="$.format.json_schema",
+                    line=line_of(node, ["format", "json_schema"]), field="$.format.json_schema",
                     fix="fix the schema (draft 2020-12)",
                 ) from None
     if family == "tone" and "training_data" in data:
@@ -400,7 +233,7 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | No
     cases: list[Case] = []
     for i, raw in enumerate(data["cases"]):
         cid = str(raw["id"])
-        line = _line_of(node, ["cases", i])
+        line = line_of(node, ["cases", i])
         if cid in seen:
             raise SuiteError(
                 spath, f"duplicate case id {cid!r} (first used on line {seen[cid]})", line=line,
@@ -413,13 +246,13 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node, *, root: Path | No
             owner = next((f for f, keys in FAMILY_CASE_KEYS.items() if key in keys), "?")
             raise SuiteError(
                 spath, f"key {key!r} belongs to family {owner!r}, but this suite's family is {family!r}",
-                line=_line_of(node, ["cases", i, key]), field=f"$.cases[{i}].{key}",
+                line=line_of(node, ["cases", i, key]), field=f"$.cases[{i}].{key}",
                 fix=f"remove it, or move the case to a {owner} suite",
             )
         if family == "label_collapse" and raw["label"] not in labels:
             raise SuiteError(
                 spath, f"gold label {raw['label']!r} is not among the suite's labels {labels}",
-                line=_line_of(node, ["cases", i, "label"]), field=f"$.cases[{i}].label",
+                line=line_of(node, ["cases", i, "label"]), field=f"$.cases[{i}].label",
                 fix="fix the label's spelling or add it to 'labels:'",
             )
         if "regex" in raw:
@@ -469,7 +302,7 @@ def _check_training_data(path: str, n: int, spath: str, node: yaml.Node) -> None
     try:
         training_ngrams(path, n, spath)
     except SuiteError as exc:
-        exc.line = exc.line or _line_of(node, ["training_data"])
+        exc.line = exc.line or line_of(node, ["training_data"])
         raise
 
 
@@ -484,7 +317,7 @@ def _resolve_inside(suite_path: Path, rel: str, root: Path | None, allow_outside
     """Resolve a path relative to the suite file; refuse escapes from the project root."""
     spath = str(suite_path)
     target = (suite_path.parent / rel).resolve()
-    line = _line_of(node, ["training_data"])
+    line = line_of(node, ["training_data"])
     if root is not None and not allow_outside:
         try:
             target.relative_to(root.resolve())

@@ -103,7 +103,7 @@ class Deadline:
         """urllib handlers whose connections this deadline watches."""
         deadline = self
 
-        def watched(base: type) -> type:
+        def watched(base: Any) -> Any:
             class Watched(base):  # type: ignore[misc, valid-type]
                 def connect(self) -> None:
                     super().connect()

@@ -54,10 +54,10 @@ def _json_candidates(text: str) -> Iterator[str]:
 
 def _no_retrieval(uri: str) -> Any:
     """The registry's fetcher: a suite's schema never reaches the network or the disk."""
-    raise NoSuchResource(ref=uri)
+    raise NoSuchResource(uri)
 
 
-NO_RETRIEVAL = Registry(retrieve=_no_retrieval)  # type: ignore[call-arg]
+NO_RETRIEVAL: Registry[Any] = Registry(retrieve=_no_retrieval)  # type: ignore[call-arg]
 
 
 def detect_format(text: str, fmt: Mapping[str, Any], *, suite_path: str = "<suite>", case_id: str = "?") -> tuple[bool, str]:

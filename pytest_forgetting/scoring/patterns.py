@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import regex
+import regex  # type: ignore[import-untyped]
 
 from ..errors import SuiteError
 
