@@ -186,6 +186,13 @@ def output_path_problem(path: Path) -> str | None:
     if path.exists():
         if not path.is_file():
             return "it is not a regular file"
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(256)
+        except OSError:
+            head = b""
+        if b'"format_version"' in head and b'"suites"' in head:
+            return "it is a pytest-forgetting baseline, which the report would overwrite"
         if not os.access(path, os.W_OK):
             return "the file is not writable"
         return None

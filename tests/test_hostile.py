@@ -361,6 +361,7 @@ def test_time_dripping_server_cannot_outlive_request_timeout(drip_server: str) -
     ("--forgetting-markdown", "somedir", "*--forgetting-markdown=somedir: it is a directory*"),
     ("--forgetting-routing", "afile/routes.yaml", "*--forgetting-routing=afile/routes.yaml: *afile is not a directory*"),
     ("--forgetting-export-anchors", "pyproject.toml", "*--forgetting-export-anchors=pyproject.toml: it is a project file*"),
+    ("--forgetting-html", "moved-baseline.json", "*--forgetting-html=moved-baseline.json: it is a pytest-forgetting baseline*"),
 ])
 def test_report_paths_refused_before_model_work(pytester: pytest.Pytester, option: str, target: str, expected: str) -> None:
     suite = write_suite(pytester, "h", "family: helpfulness\ncases:\n" + HELP_CASE)
@@ -370,7 +371,9 @@ def test_report_paths_refused_before_model_work(pytester: pytest.Pytester, optio
     (pytester.path / "somedir").mkdir()
     (pytester.path / "afile").write_text("x")
     (pytester.path / "pyproject.toml").write_text("[tool.pytest.ini_options]\n")
-    before = {p: p.read_bytes() for p in (suite, baseline, pytester.path / "pyproject.toml")}
+    moved = pytester.path / "moved-baseline.json"
+    moved.write_text('{\n  "format_version": 1,\n  "suites": {}\n}\n')
+    before = {p: p.read_bytes() for p in (suite, baseline, moved, pytester.path / "pyproject.toml")}
     result = pytester.runpytest(f"{option}={target}", "--model", "/nonexistent/model")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([expected, "*fix:*"])
