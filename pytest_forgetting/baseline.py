@@ -16,7 +16,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Collection, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Optional
 
 from .errors import BaselineError
 from .scoring.base import CaseOutcome
@@ -201,15 +201,14 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def update_suites(path: Path, records: Mapping[str, SuiteRecord | None], *,
-                  fresh: Mapping[str, Collection[str]] | None = None,
-                  recompute: Callable[[str, dict[str, CaseRecord]], dict[str, Any]] | None = None) -> None:
-    """Merge suite records into the file: one lock held across read, merge and write.
+Merge = Callable[[Optional[SuiteRecord]], Optional[SuiteRecord]]
 
-    ``None`` removes a suite. Without ``fresh`` a record replaces the suite's entry whole. With
-    ``fresh[suite]`` (the case ids this run recorded), every other case keeps what the file holds
-    *now* (re-read under the lock), so two concurrent updates of different cases both land;
-    ``recompute(suite, cases)`` then gives the metrics of the merged cases.
+
+def write_suites(path: Path, records: Mapping[str, SuiteRecord | None | Merge]) -> None:
+    """Merge suite records into the file under one lock held across read-merge-write, and write atomically.
+
+    A value is the new record, ``None`` (remove the suite), or a function of the record on disk
+    *now* (read under the lock), so two concurrent updates of one suite both land.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -218,18 +217,12 @@ def update_suites(path: Path, records: Mapping[str, SuiteRecord | None], *,
     try:
         with locked(path):
             current = load_baseline(path) or BaselineFile(path=path)
-            for name, rec in records.items():
+            for name, value in records.items():
+                rec = value(current.suites.get(name)) if callable(value) else value
                 if rec is None:
                     current.suites.pop(name, None)
-                    continue
-                now = current.suites.get(name)
-                if fresh is not None and name in fresh and now is not None:
-                    mine = set(fresh[name])
-                    rec.cases = {cid: (now.cases[cid] if cid not in mine and cid in now.cases else c)
-                                 for cid, c in rec.cases.items()}
-                    if recompute is not None:
-                        rec.metrics = recompute(name, rec.cases)
-                current.suites[name] = rec
+                else:
+                    current.suites[name] = rec
             if current.suites:
                 atomic_write(path, render(current))
             elif path.exists():
@@ -239,7 +232,3 @@ def update_suites(path: Path, records: Mapping[str, SuiteRecord | None], *,
             f"cannot write baseline {path}: {exc}\n  fix: make {path.parent} writable, then run --forgetting-update again"
         ) from None
 
-
-def write_suites(path: Path, records: Mapping[str, SuiteRecord | None]) -> None:
-    """Replace whole suite entries under the read-merge-write lock (see :func:`update_suites`)."""
-    update_suites(path, records)

@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 
 from .errors import SuiteError
-from .model.protocol import GenerationSettings, Prompt
+from .requests import GenerationSettings, Prompt
 from .suite_yaml import MAX_BYTES, check_finite, check_local_refs, json_path, line_of, parse_yaml
 
 FAMILIES = ("format_overuse", "refusal", "label_collapse", "tone", "helpfulness")

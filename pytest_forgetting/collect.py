@@ -13,7 +13,9 @@ from typing import Any, Iterator
 import pytest
 
 from .cases import Case, Suite, load_suite
+from .decide import case_key, metric_key
 from .errors import ForgettingError
+from .results import side_labels
 from .scoring import family as get_family
 from .stash import session_of
 
@@ -79,7 +81,7 @@ class _ForgettingItem(pytest.Function):
     def runtest(self) -> None:
         fs = session_of(self.config)
         try:
-            fs.ensure_results(self.funcargs["forgetting_model"])
+            fs.ensure_results(self.funcargs["forgetting_model"])  # type: ignore[arg-type]
         except ForgettingError as exc:
             # One clear failure, then stop: every other item would repeat the same message.
             self.session.shouldfail = "pytest-forgetting could not run the model (see the failure above)"
@@ -108,16 +110,17 @@ class CaseItem(_ForgettingItem):
         return self.path, (self.case.line or 1) - 1, f"{self.suite.name}::{self.case.id}"
 
     def verdict(self) -> str | None:
-        return session_of(self.config).case_failure(self.suite, self.case.id)
+        return session_of(self.config).item_failure(case_key(self.suite.name, self.case.id))
 
     def add_properties(self) -> None:
         fs = session_of(self.config)
+        labels = side_labels([None, *fs.candidates])
         for cand in fs.candidates:
             run = fs.runs.get((self.suite.name, cand))
             if run and self.case.id in run.outcomes:
                 o = run.outcomes[self.case.id]
-                self.user_properties.append((f"forgetting.{cand or 'base'}.decision", o.decision))
-                self.user_properties.append((f"forgetting.{cand or 'base'}.passed", str(o.passed).lower()))
+                self.user_properties.append((f"forgetting.{labels[cand]}.decision", o.decision))
+                self.user_properties.append((f"forgetting.{labels[cand]}.passed", str(o.passed).lower()))
 
 
 class MetricItem(_ForgettingItem):
@@ -131,17 +134,21 @@ class MetricItem(_ForgettingItem):
         return self.path, 0, f"{self.suite.name}::{self.metric}"
 
     def verdict(self) -> str | None:
-        return session_of(self.config).metric_failure(self.suite, self.metric)
+        return session_of(self.config).item_failure(metric_key(self.suite.name, self.metric))
 
     def add_properties(self) -> None:
         fs = session_of(self.config)
+        labels = side_labels([None, *fs.candidates])
         for cand in fs.candidates:
-            side = cand or "base"
+            side = labels[cand]
             run = fs.runs.get((self.suite.name, cand))
             if run and self.metric in run.metrics:
                 self.user_properties.append((f"forgetting.{side}.value", str(run.metrics[self.metric].value)))
-            comp = fs.comparisons.get((self.suite.name, side))
+            comp = fs.compared.candidates.get((self.suite.name, cand))
             c = comp.comparisons.get(self.metric) if comp else None
             if c is not None:
-                for key in ("baseline", "delta", "p_value", "status"):
+                for key in ("baseline", "delta", "p_value"):
                     self.user_properties.append((f"forgetting.{side}.{key}", str(getattr(c, key))))
+            d = fs.decision.suite(self.suite.name, cand) if fs.decision else None
+            if d is not None and self.metric in d.metrics:
+                self.user_properties.append((f"forgetting.{side}.status", d.metrics[self.metric]))

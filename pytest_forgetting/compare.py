@@ -40,7 +40,7 @@ def compare_suite(
     fam = get_family(suite.family)
     primary = suite.primary_metric or fam.primary(suite.role)
     comp = SuiteComparison(
-        suite=suite.name, path=str(suite.path), role=suite.role, family=suite.family, candidate=run.side,
+        suite=suite.name, path=str(suite.path), role=suite.role, family=suite.family, candidate=run.adapter,
         reference_kind="none", reference_label=reference_label, primary_metric=primary,
     )
     if reference is None:
@@ -67,6 +67,7 @@ def compare_suite(
         if reference.family != suite.family:
             comp.needs_approval.append(f"recorded as family {reference.family!r}")
     comp.reference_outcomes = ref_out
+    comp.reference_is_base = ref_is_base
     comp.must_improve = suite.role == "target" and run.adapter is not None and ref_is_base
     suite_ids = {c.id for c in suite.cases}
     comp.stale_cases = sorted(set(ref_out) - suite_ids)
@@ -85,6 +86,7 @@ def compare_suite(
         return comp
     for spec in fam.metrics(suite):
         tol = tolerance_for(suite, spec.name, spec.unit, spec.tolerance or DEFAULT_TOLERANCE)
+        comp.units[spec.name] = spec.unit
         comp.comparisons[spec.name] = compare_metric(
             spec, paired_ref, paired_cur, alpha=suite.alpha, tolerance=tol, seed=seed
         )

@@ -1,179 +1,406 @@
-"""Turn suite comparisons into a verdict a release manager can act on.
+"""The one decider: every status, pass/fail and verdict word of a run is decided here.
 
-READY only if every target suite improved significantly over the base model
-and no suite regressed significantly; otherwise NOT READY, with one line per
-failing suite. Without an adapter the same rules give PASS / FAIL.
+Inputs are data (each suite's runs and comparisons, what was selected, what
+went wrong) plus a :class:`Mode`; the output is a frozen :class:`Decision`.
+Items, the exit code, every report and the training callback ask it; none
+re-derives "regressed", "target missed" or "ok".
+
+The rule that keeps them agreeing: every reason a verdict fails is attached to
+at least one selected item (its own item when that is selected, else every
+selected item of its suite, or of the run for run-level reasons), and an item
+fails only with such a reason. So an item fails if and only if a verdict fails.
+The one exception is what happens after the items have run (a baseline file
+that cannot be written): the verdict turns ERROR and the exit code follows it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable
+import math
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 
-from .results import SuiteComparison
+from . import messages
+from .cases import Suite
+from .results import Side, SuiteComparison, SuiteRun, side_labels
+from .scoring.stats import Comparison, cases_needed, holm_adjust
+
+# -- the words ------------------------------------------------------------------------------
+# metric statuses
+IMPROVED = "improved"
+REGRESSED = "regressed"
+UNCHANGED = "unchanged"
+NO_DATA = "no-data"
+TARGET_MISSED = "target missed"
+INCONCLUSIVE = "inconclusive"
+DETECT = 0.30
+"""The smallest drop of a rate a guardrail's primary metric must be able to see (with 80 % power)."""
+# suite statuses
+OK = "ok"
+FAILING = "failing"
+NEEDS_APPROVAL = "needs approval"
+NO_BASELINE = "no baseline"
+ERROR = "error"
+RECORDED = "recorded"
+ABSOLUTE = "absolute"
+# candidate verdicts
+READY = "READY"
+NOT_READY = "NOT READY"
+PASS = "PASS"
+FAIL = "FAIL"
+V_ERROR = "ERROR"
+V_RECORDED = "RECORDED"
+V_NO_BASELINE = "NO BASELINE"
+
+OK_VERDICTS = frozenset({READY, PASS, V_RECORDED})
+FAILING_METRIC_STATUSES = frozenset({REGRESSED, TARGET_MISSED})
+NO_TARGET = "no target suite ran: nothing showed that the fine-tune improved what it was trained for"
+
+ItemKey = tuple[str, str, str]
+"""``(suite, "case", case_id)`` or ``(suite, "metric", metric_name)``."""
+
+
+def case_key(suite: str, case_id: str) -> ItemKey:
+    return (suite, "case", case_id)
+
+
+def metric_key(suite: str, metric: str) -> ItemKey:
+    return (suite, "metric", metric)
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How the run judges: record (update), each case on its own (absolute), or against a reference."""
+
+    update: bool = False
+    absolute: bool = False
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class SuiteEvidence:
+    """Everything the decider knows about one selected suite."""
+
+    suite: Suite
+    selected_cases: frozenset[str]
+    selected_metrics: frozenset[str]
+    runs: Mapping[Side, SuiteRun] = field(default_factory=dict)
+    comparisons: Mapping[Side, SuiteComparison] = field(default_factory=dict)
+    reference_error: str | None = None  # the baseline file could not be read
+    error: str | None = None  # an unexpected error while scoring or comparing this suite
+
+    @property
+    def items(self) -> list[ItemKey]:
+        name = self.suite.name
+        return ([case_key(name, c.id) for c in self.suite.cases if c.id in self.selected_cases]
+                + [metric_key(name, m) for m in sorted(self.selected_metrics)])
+
+
+@dataclass(frozen=True)
+class SuiteDecision:
+    suite: str
+    side: Side
+    status: str
+    reasons: tuple[str, ...] = ()
+    metrics: Mapping[str, str] = field(default_factory=dict)  # metric -> status word
+    ok: bool = False
+    notes: tuple[str, ...] = ()  # inconclusive metrics, with the cases that would settle them
+    p_adjusted: Mapping[str, float | None] = field(default_factory=dict)
+
+    def reason(self) -> str:
+        return "; ".join(self.reasons) or self.status
 
 
 @dataclass(frozen=True)
 class Verdict:
-    candidate: str
-    status: str  # READY | NOT READY | PASS | FAIL | NO BASELINE | RECORDED
-    reasons: tuple[str, ...]
+    side: Side
+    label: str
+    status: str
+    reasons: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # inconclusive guardrails: shown, failing only with --forgetting-strict
 
     @property
     def ok(self) -> bool:
-        return self.status in ("READY", "PASS", "RECORDED")
+        return self.status in OK_VERDICTS
+
+    @property
+    def headline(self) -> str:
+        """``READY, 1 guardrail inconclusive``: the status word and what it cannot vouch for."""
+        n = len({note.split(":", 1)[0] for note in self.notes})
+        return self.status + (f", {n} guardrail{'s' if n != 1 else ''} inconclusive" if n else "")
 
     def line(self) -> str:
-        head = f"{self.candidate}: {self.status}"
+        head = f"{self.label}: {self.headline}"
         return head if not self.reasons else head + " -- " + "; ".join(self.reasons)
 
 
-def verdict_for(candidate: str, comps: Iterable[SuiteComparison], *, is_adapter: bool) -> Verdict:
-    comps = list(comps)
-    if comps and all(c.reference_kind == "none" for c in comps):
-        return Verdict(candidate, "NO BASELINE", ("record one with --forgetting-update or pass --compare-base",))
-    reasons = tuple(f"{c.suite} ({c.role}): {c.reason()}" for c in comps if not c.ok)
-    if is_adapter:
-        return Verdict(candidate, "READY" if not reasons else "NOT READY", reasons)
-    return Verdict(candidate, "PASS" if not reasons else "FAIL", reasons)
-
-
-# -- checkpoint sweep -------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
-class SweepRow:
-    checkpoint: str
-    target: dict[str, float | None]
-    guardrails: dict[str, dict[str, float | None]]
-    regressed: tuple[str, ...]
-    verdict: str
-    recommended: bool = False
+class Decision:
+    verdicts: tuple[Verdict, ...]
+    suites: Mapping[tuple[str, Side], SuiteDecision]
+    failures: Mapping[ItemKey, tuple[str, ...]]
 
     @property
-    def target_score(self) -> float | None:
-        vals = [v for v in self.target.values() if v is not None]
-        return sum(vals) / len(vals) if vals else None
+    def ok(self) -> bool:
+        return all(v.ok for v in self.verdicts)
 
-    def to_json(self) -> dict[str, object]:
-        return {
-            "checkpoint": self.checkpoint, "target": self.target, "target_score": self.target_score,
-            "guardrails": self.guardrails, "regressed": list(self.regressed), "verdict": self.verdict,
-            "recommended": self.recommended,
-        }
+    def item_failure(self, key: ItemKey) -> str | None:
+        msgs = self.failures.get(key)
+        return "\n\n".join(msgs) if msgs else None
+
+    def suite(self, name: str, side: Side) -> SuiteDecision | None:
+        return self.suites.get((name, side))
 
 
-def sweep_rows(candidates: list[str], comps: dict[tuple[str, str], SuiteComparison],
-               values: dict[tuple[str, str], dict[str, float | None]]) -> list[SweepRow]:
-    """One row per checkpoint: target primary metric(s), guardrail primary metrics, verdict.
+# -- metric ---------------------------------------------------------------------------------
+def metric_status(c: Comparison, *, target_primary: bool = False, p_value: float | None = None,
+                  confirmatory: bool = False, detect: float | None = None) -> str:
+    """The status of one compared metric.
 
-    ``values[(suite, side)]`` maps metric -> value for that side's run.
+    A change counts when it is beyond tolerance and significant (``p_value``: the
+    family-wise adjusted p for secondary metrics, else the raw one); a target's
+    primary must improve. ``inconclusive`` (never ``unchanged``): the change is
+    beyond tolerance in the worse direction but not significant, or, for a
+    guardrail's primary metric (``confirmatory``), the suite's minimum detectable
+    change exceeds ``detect``, the drop it exists to catch.
     """
-    rows = []
-    for cand in candidates:
-        mine = [c for (suite, side), c in sorted(comps.items()) if side == cand]
-        target = {c.suite: values.get((c.suite, cand), {}).get(c.primary_metric) for c in mine if c.role == "target"}
-        guards = {c.suite: {c.primary_metric: values.get((c.suite, cand), {}).get(c.primary_metric)}
-                  for c in mine if c.role == "guardrail"}
-        regressed = tuple(f"{c.suite}.{m}" for c in mine if c.role == "guardrail" for m in c.regressed)
-        v = verdict_for(cand, mine, is_adapter=True)
-        rows.append(SweepRow(cand, target, guards, regressed, v.status))
-    return rows
+    status = _change(c, c.p_value if p_value is None else p_value)
+    if target_primary:
+        return status if status == IMPROVED else TARGET_MISSED
+    if status != UNCHANGED:
+        return status
+    if _worse_beyond_tolerance(c):
+        return INCONCLUSIVE
+    mdc = c.min_detectable_change
+    if confirmatory and detect is not None and mdc is not None and mdc > max(detect, c.tolerance):
+        return INCONCLUSIVE
+    return UNCHANGED
 
 
-def recommend(rows: list[SweepRow]) -> tuple[list[SweepRow], str]:
-    """Highest target score among checkpoints with no significant guardrail regression.
-
-    Ties go to the earlier checkpoint (less training, less drift). Returns the rows
-    with ``recommended`` set and a sentence explaining the choice, which says so when
-    the safest choice is still NOT READY (its target did not improve).
-    """
-    def score(r: SweepRow) -> float:
-        return r.target_score if r.target_score is not None else float("-inf")
-
-    safe = [r for r in rows if not r.regressed]
-    if not rows:
-        return rows, "no checkpoints evaluated"
-    if not safe:
-        return rows, "no checkpoint is free of significant guardrail regressions; none recommended"
-    best = max(safe, key=score)  # max keeps the first of equal scores
-    top = max(rows, key=score)
-    out = [SweepRow(r.checkpoint, r.target, r.guardrails, r.regressed, r.verdict, r is best) for r in rows]
-    msg = f"recommended checkpoint: {best.checkpoint} (target score {score(best):.3f})"
-    if best.verdict != "READY":
-        msg += " -- but its target did not improve significantly, so it is not READY either"
-    if top is not best and score(top) > score(best):
-        msg += (f"; {top.checkpoint} has a higher target score ({score(top):.3f}) but regresses "
-                f"{', '.join(top.regressed)}")
-    return out, msg
+def _change(c: Comparison, p_value: float | None) -> str:
+    if p_value is None or c.delta is None or c.baseline is None or c.current is None:
+        return NO_DATA
+    p, delta = float(p_value), float(c.delta)
+    if math.isnan(p) or math.isnan(delta) or not (p < c.alpha) or not (abs(delta) > c.tolerance):
+        return UNCHANGED
+    if c.direction == "flat":
+        return REGRESSED
+    worse = delta < 0 if c.direction == "higher" else delta > 0
+    return REGRESSED if worse else IMPROVED
 
 
-def sweep_table(rows: list[SweepRow]) -> list[str]:
-    from .report.table import format_table
-
-    gcols = sorted({f"{s}.{m}" for r in rows for s, ms in r.guardrails.items() for m in ms})
-    header = ("checkpoint", "target", *gcols, "verdict", "")
-    body = []
-    for r in rows:
-        g = {f"{s}.{m}": v for s, ms in r.guardrails.items() for m, v in ms.items()}
-        cells = [r.checkpoint, "-" if r.target_score is None else f"{r.target_score:.3f}"]
-        for col in gcols:
-            v = g.get(col)
-            mark = "!" if col in r.regressed else ""
-            cells.append("-" if v is None else f"{v:.3f}{mark}")
-        body.append((*cells, r.verdict, "<- recommended" if r.recommended else ""))
-    return format_table(body, header)
+def _worse_beyond_tolerance(c: Comparison) -> bool:
+    if c.delta is None or math.isnan(c.delta) or not abs(c.delta) > c.tolerance:
+        return False
+    return c.direction == "flat" or (c.delta < 0 if c.direction == "higher" else c.delta > 0)
 
 
-# -- routing and anchors ------------------------------------------------------------------
+def detect_size(comp: SuiteComparison, metric: str) -> float | None:
+    """The drop a guardrail exists to catch: ``DETECT`` for rates, none for other units."""
+    return DETECT if comp.units.get(metric, "rate") == "rate" else None
 
 
-def routing(candidate: str, comps: list[SuiteComparison], workflows: dict[str, str | None]) -> dict[str, object]:
-    """Per workflow: send it to the adapter only when nothing in it regressed and its targets improved."""
-    out: dict[str, object] = {}
-    by_wf: dict[str, list[SuiteComparison]] = {}
-    for c in comps:
-        wf = workflows.get(c.suite)
-        if wf:
-            by_wf.setdefault(wf, []).append(c)
-    for wf, cs in sorted(by_wf.items()):
-        ok = all(c.ok for c in cs)
-        improved = any(c.role == "target" and not c.target_missed for c in cs)
-        route = "adapter" if ok and (improved or all(c.role == "guardrail" for c in cs)) else "base"
-        out[wf] = {
-            "route": route,
-            "adapter": candidate,
-            "reason": "all suites held or improved" if route == "adapter" else "; ".join(
-                f"{c.suite}: {c.reason()}" for c in cs if not c.ok) or "no target improvement",
-            "evidence": {
-                c.suite: {m: {"baseline": cm.baseline, "current": cm.current, "delta": cm.delta,
-                              "p_value": cm.p_value, "status": cm.status}
-                          for m, cm in c.comparisons.items() if m == c.primary_metric or cm.status != "unchanged"}
-                for c in cs
-            },
-        }
+def metric_statuses(comp: SuiteComparison, adjusted: Mapping[str, float | None] | None = None) -> dict[str, str]:
+    adjusted = adjusted or {}
+    out = {}
+    for m, c in comp.comparisons.items():
+        primary = m == comp.primary_metric
+        out[m] = metric_status(c, target_primary=comp.must_improve and primary, p_value=adjusted.get(m),
+                               confirmatory=primary and comp.role == "guardrail", detect=detect_size(comp, m))
     return out
 
 
-def anchor_examples(comps: list[SuiteComparison], prompts: dict[tuple[str, str], list[tuple[str, str]]],
-                    ) -> tuple[list[dict[str, object]], dict[str, int]]:
-    """Chat-format training rows from guardrail cases that regressed, answered as the base model did.
+def adjusted_p_values(comps: Sequence[SuiteComparison]) -> dict[tuple[str, str], float | None]:
+    """Family-wise control within one candidate: each suite's primary metric is the confirmatory test
+    (its raw p); every secondary metric of every suite is Holm-adjusted together."""
+    out: dict[tuple[str, str], float | None] = {}
+    secondary: dict[str, float | None] = {}
+    keys: dict[str, tuple[str, str]] = {}
+    for comp in comps:
+        for m, c in comp.comparisons.items():
+            if m == comp.primary_metric:
+                out[(comp.suite, m)] = c.p_value
+            else:
+                k = f"{comp.suite}\x00{m}"
+                secondary[k] = c.p_value
+                keys[k] = (comp.suite, m)
+    for k, p in holm_adjust(secondary).items():
+        out[keys[k]] = p
+    return out
 
-    Only flips (reference passed, candidate failed) are exported, so a base answer that
-    itself failed the case is never used. ``prompts[(suite, case)]`` is the case's messages.
-    """
-    rows: list[dict[str, object]] = []
-    counts: dict[str, int] = {}
-    for c in comps:
-        if c.role != "guardrail":
+
+DRIFTED = "drifted"
+
+
+def drift_status(comp: SuiteComparison) -> str:
+    """The live base against its stored baseline: shown so a drifting environment is seen; never a verdict."""
+    if comp.needs_approval:
+        return NEEDS_APPROVAL
+    moved = any(st in (REGRESSED, IMPROVED) for st in metric_statuses(comp).values())
+    return DRIFTED if moved or comp.changed_cases else OK
+
+
+# -- suite ----------------------------------------------------------------------------------
+class _Book:
+    """Collects failure reasons for items while suites are decided."""
+
+    def __init__(self, ev: SuiteEvidence, labels: Mapping[Side, str]) -> None:
+        self.ev = ev
+        self.labels = labels
+        self.failures: dict[ItemKey, list[str]] = {}
+
+    def fail(self, key: ItemKey | None, message: str) -> None:
+        """Attach to its own item when selected, else to every selected item of the suite."""
+        selected = set(self.ev.items)
+        targets = [key] if key is not None and key in selected else self.ev.items
+        for k in targets:
+            msgs = self.failures.setdefault(k, [])
+            if message not in msgs:
+                msgs.append(message)
+
+
+def decide_suite(ev: SuiteEvidence, side: Side, mode: Mode, book: _Book,
+                 adjusted: Mapping[str, float | None] | None = None) -> SuiteDecision:
+    s = ev.suite
+    label = book.labels[side]
+    run = ev.runs.get(side)
+    if ev.error:
+        book.fail(None, messages.suite_error(s, label, ev.error))
+        return SuiteDecision(s.name, side, ERROR, (f"error: {ev.error}",))
+    if run is None:
+        book.fail(None, messages.suite_error(s, label, "no results for this side"))
+        return SuiteDecision(s.name, side, ERROR, ("no results",))
+    if mode.update:
+        return SuiteDecision(s.name, side, RECORDED, ok=True)
+    if mode.absolute:
+        failed = [cid for cid, o in run.outcomes.items() if not o.passed]
+        for cid in failed:
+            book.fail(case_key(s.name, cid), messages.absolute_case(cid, label, run))
+        return SuiteDecision(s.name, side, ABSOLUTE,
+                             (f"{len(failed)} of {len(run.outcomes)} case(s) failed their own expectation",) if failed else (),
+                             ok=not failed)
+    comp = ev.comparisons.get(side)
+    if comp is None or comp.reference_kind == "none":
+        book.fail(None, ev.reference_error or messages.no_baseline(s))
+        return SuiteDecision(s.name, side, NO_BASELINE, ("no baseline" if not ev.reference_error else "baseline unreadable",))
+    if comp.needs_approval:
+        book.fail(None, messages.needs_reapproval(s, comp.needs_approval))
+        return SuiteDecision(s.name, side, NEEDS_APPROVAL, ("needs re-approval: " + "; ".join(comp.needs_approval),))
+    adjusted = adjusted or {}
+    statuses = metric_statuses(comp, adjusted)
+    p_adj = {m: adjusted.get(m) for m in comp.comparisons}
+    reasons: list[str] = []
+    regressed = [m for m, st in statuses.items() if st == REGRESSED]
+    missed = [m for m, st in statuses.items() if st == TARGET_MISSED]
+    unsure = [m for m, st in statuses.items() if st == INCONCLUSIVE]
+    for m in regressed:
+        c = comp.comparisons[m]
+        reasons.append(f"{m} regressed {c.baseline:.3f} -> {c.current:.3f} (p={messages.p_text(p_adj.get(m))})")
+        book.fail(metric_key(s.name, m), messages.metric_failure(s, label, comp, m, REGRESSED, run, p_adj.get(m)))
+    for m in missed:
+        c = comp.comparisons[m]
+        reasons.append(messages.target_missed_reason(m, c))
+        book.fail(metric_key(s.name, m), messages.metric_failure(s, label, comp, m, TARGET_MISSED, run, p_adj.get(m)))
+    notes = tuple(messages.inconclusive_note(s.name, m, comp.comparisons[m], detect_size(comp, m) or _observed(comp, m))
+                  for m in unsure)
+    if mode.strict:
+        for m, note in zip(unsure, notes):
+            reasons.append(note.split(": ", 1)[1] + " (--forgetting-strict)")
+            book.fail(metric_key(s.name, m), messages.metric_failure(s, label, comp, m, INCONCLUSIVE, run, p_adj.get(m))
+                      + "\n  " + note + "\n  failing because --forgetting-strict makes inconclusive fail")
+    if mode.strict or regressed or missed:
+        why = "the suite regressed significantly" if regressed else (
+            "the target did not improve" if missed else "--forgetting-strict")
+        for f in comp.flips:
+            if f.worse:
+                book.fail(case_key(s.name, f.case), messages.flipped_case(s, label, comp, f, run, why))
+        if mode.strict and not (regressed or missed):
+            worse = [f.case for f in comp.flips if f.worse]
+            if worse:
+                reasons.append(f"{len(worse)} case(s) flipped to fail (--forgetting-strict)")
+    for cid in comp.changed_cases:
+        book.fail(case_key(s.name, cid), messages.changed_case(s, cid))
+    for cid in comp.new_cases:
+        book.fail(case_key(s.name, cid), messages.new_case(s, cid))
+    approval = []
+    if comp.new_cases:
+        approval.append(f"{len(comp.new_cases)} new case(s) without a baseline entry ({_few(comp.new_cases)})")
+    if comp.changed_cases:
+        approval.append(f"{len(comp.changed_cases)} case(s) changed since the baseline ({_few(comp.changed_cases)})")
+    if approval and not reasons:
+        status = NEEDS_APPROVAL
+        reasons = [f"needs approval: {a}" for a in approval]
+    else:
+        reasons += [f"needs approval: {a}" for a in approval]
+        status = FAILING if reasons else (INCONCLUSIVE if unsure else OK)
+    return SuiteDecision(s.name, side, status, tuple(reasons), statuses, ok=not reasons, notes=notes, p_adjusted=p_adj)
+
+
+def _observed(comp: SuiteComparison, metric: str) -> float:
+    c = comp.comparisons[metric]
+    return abs(c.delta) if c.delta is not None and c.delta == c.delta else c.tolerance
+
+
+def _few(ids: Sequence[str], n: int = 5) -> str:
+    return ", ".join(ids[:n]) + (" ..." if len(ids) > n else "")
+
+
+# -- candidate ------------------------------------------------------------------------------
+def decide(evidence: Sequence[SuiteEvidence], candidates: Sequence[Side], mode: Mode, *,
+           run_error: str | None = None, finish_error: str | None = None) -> Decision:
+    """Statuses for every (suite, candidate), one verdict per candidate, and each item's failures."""
+    labels = side_labels([None, *candidates])
+    suites: dict[tuple[str, Side], SuiteDecision] = {}
+    failures: dict[ItemKey, list[str]] = {}
+    all_items = [k for ev in evidence for k in ev.items]
+
+    def add(key: ItemKey, msg: str) -> None:
+        msgs = failures.setdefault(key, [])
+        if msg not in msgs:
+            msgs.append(msg)
+
+    verdicts: list[Verdict] = []
+    for cand in candidates:
+        label = labels[cand]
+        if run_error:
+            for k in all_items:
+                add(k, run_error)
+            verdicts.append(Verdict(cand, label, V_ERROR, (run_error.splitlines()[0],)))
             continue
-        for f in c.flips:
-            if not f.worse or not f.before.passed:
-                continue
-            answer = c.reference_outputs.get(f.case)
-            msgs = prompts.get((c.suite, f.case))
-            if not answer or msgs is None:
-                continue
-            rows.append({"messages": [{"role": r, "content": t} for r, t in msgs] + [{"role": "assistant", "content": answer}],
-                         "suite": c.suite, "case": f.case})
-            counts[c.suite] = counts.get(c.suite, 0) + 1
-    return rows, counts
+        decided = []
+        adjusted = adjusted_p_values([c for ev in evidence for c in [ev.comparisons.get(cand)] if c is not None])
+        for ev in evidence:
+            book = _Book(ev, labels)
+            mine = {m: p for (name, m), p in adjusted.items() if name == ev.suite.name}
+            d = decide_suite(ev, cand, mode, book, mine)
+            suites[(ev.suite.name, cand)] = d
+            decided.append((ev, d))
+            for k, msgs in book.failures.items():
+                for m in msgs:
+                    add(k, m)
+        v = _verdict(cand, label, decided, mode, finish_error)
+        if NO_TARGET in v.reasons:
+            for k in all_items:
+                add(k, messages.no_target(label, NO_TARGET))
+        verdicts.append(v)
+    return Decision(tuple(verdicts), suites, {k: tuple(v) for k, v in failures.items()})
+
+
+def _verdict(cand: Side, label: str, decided: list[tuple[SuiteEvidence, SuiteDecision]], mode: Mode,
+             finish_error: str | None) -> Verdict:
+    reasons = tuple(f"{ev.suite.name} ({ev.suite.role}): {d.reason()}" for ev, d in decided if not d.ok)
+    notes = tuple(n for _, d in decided if d.ok for n in d.notes)
+    if finish_error:
+        return Verdict(cand, label, V_ERROR, (finish_error,) + reasons)
+    if any(d.status == ERROR for _, d in decided):
+        return Verdict(cand, label, V_ERROR, reasons)
+    if mode.update:
+        return Verdict(cand, label, V_RECORDED)
+    if mode.absolute:
+        return Verdict(cand, label, FAIL if reasons else PASS, reasons)
+    if decided and all(d.status == NO_BASELINE for _, d in decided):
+        return Verdict(cand, label, V_NO_BASELINE, ("record one with --forgetting-update or pass --compare-base",))
+    if cand is None:
+        return Verdict(cand, label, FAIL if reasons else PASS, reasons, notes)
+    against_base = any(c.reference_is_base for ev, _ in decided for c in [ev.comparisons.get(cand)] if c is not None)
+    if against_base and not any(ev.suite.role == "target" for ev, _ in decided):
+        reasons += (NO_TARGET,)
+    return Verdict(cand, label, NOT_READY if reasons else READY, reasons, notes)

@@ -1,14 +1,20 @@
-"""End of session: write baselines (update runs only) and the requested report files."""
+"""End of session: write baselines, take the advice stops (sweep, routing, anchors), build the record
+once, write the reports, and fold the verdict into the exit code (as syrupy does)."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from . import sweep
 from .baseline import atomic_write
-from .errors import ForgettingError
-from .stash import session_of
+from .evaluate import generation_settings
+from .record import RunData, build_record
+from .results import side_labels
+from .session import ForgettingSession
+from .stash import RECORD_KEY, session_of
 
 
 def _write(path: Path, text: str) -> None:
@@ -22,24 +28,37 @@ def finish_session(session: pytest.Session, exitstatus: int) -> None:
         return
     if exitstatus == pytest.ExitCode.INTERRUPTED:
         fs.interrupted = True
-    if exitstatus == pytest.ExitCode.INTERNAL_ERROR:
-        fs.internal_error = True
+    fs.update_baselines()
+    fs.decision = fs.decide()
+    extras: dict[str, Any] = {}
     try:
-        fs.update_baselines()
-    except ForgettingError as exc:
-        fs.update_summary = [f"baseline update FAILED: {exc}"]
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    if fs.error:
-        return
+        extras = advice(fs)
+    except (OSError, ValueError) as exc:
+        fs.finish_error = f"could not write the routing or anchor file: {exc}"
+        fs.decision = fs.decide()
+    record = build_record(run_data(fs, extras))
     try:
-        add_decisions(fs)
-    except ForgettingError as exc:
-        fs.extras.setdefault("terminal", {})["decisions"] = [f"FAILED: {exc}"]
+        write_reports(fs, record)
+    except OSError as exc:
+        fs.finish_error = f"could not write a report: {exc}"
+        fs.decision = fs.decide()
+        record = build_record(run_data(fs, extras))
+    session.config.stash[RECORD_KEY] = record
+    if not record["ok"] and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    from .report.record import build_record
 
-    record = build_record(fs)
-    fs.last_record = record
+
+def run_data(fs: ForgettingSession, extras: dict[str, Any]) -> RunData:
+    assert fs.decision is not None
+    return RunData(
+        mode=fs.mode, compare_base=fs.settings.compare_base, candidates=tuple(fs.candidates or [None]),
+        evidence=tuple(fs.evidence()), decision=fs.decision, base_drift=dict(fs.compared.base_drift),
+        identities=dict(fs.identities), generation=generation_settings(fs.settings.max_new_tokens), error=fs.error,
+        update_lines=tuple(fs.update_lines), finish_error=fs.finish_error, extras=extras, timings=dict(fs.timings),
+    )
+
+
+def write_reports(fs: ForgettingSession, record: dict[str, Any]) -> None:
     s = fs.settings
     if s.report_json:
         _write(s.report_json, json.dumps(record, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
@@ -53,43 +72,42 @@ def finish_session(session: pytest.Session, exitstatus: int) -> None:
         _write(s.report_html, render_html(record))
 
 
-def add_decisions(fs) -> None:  # type: ignore[no-untyped-def]
-    """Checkpoint sweep, routing file and anchor export: stops on the same road, after scoring."""
-    from . import decide
-
-    if fs.settings.update or fs.settings.absolute:
-        return
+def advice(fs: ForgettingSession) -> dict[str, Any]:
+    """Checkpoint sweep, routing file and anchor export: stops on the same road, after the decision."""
+    out: dict[str, Any] = {}
+    d = fs.decision
+    if d is None or fs.error or fs.settings.update or fs.settings.absolute:
+        return out
     adapters = [c for c in fs.candidates if c is not None]
-    terminal = fs.extras.setdefault("terminal", {})
+    labels = side_labels([None, *fs.candidates])
+    comps = fs.compared.candidates
     if len(adapters) > 1:
-        values = {(name, side or "base"): {m: v.value for m, v in run.metrics.items()}
-                  for (name, side), run in fs.runs.items()}
-        rows = decide.sweep_rows(adapters, fs.comparisons, values)
-        rows, message = decide.recommend(rows)
-        fs.extras["sweep"] = [r.to_json() for r in rows]
-        fs.extras["sweep_message"] = message
-        terminal["checkpoint sweep"] = decide.sweep_table(rows) + [message]
-    workflows = {st.suite.name: st.suite.workflow for st in fs.active}
+        swept, message = sweep.recommend(sweep.sweep_rows(adapters, d, comps, fs.runs, labels))
+        out["sweep"] = [r.to_json() for r in swept]
+        out["sweep_message"] = message
     if fs.settings.routing:
         import yaml
 
-        chosen = next((r["checkpoint"] for r in fs.extras.get("sweep", []) if r["recommended"]), adapters[0] if adapters else None)
+        chosen_label = next((r["checkpoint"] for r in out.get("sweep", []) if r["recommended"]), None)
+        chosen = next((a for a in adapters if labels[a] == chosen_label), adapters[0] if adapters else None)
         if chosen is None:
-            raise ForgettingError("--forgetting-routing needs an --adapter to route to")
-        comps = [c for (n, side), c in fs.comparisons.items() if side == chosen]
-        doc = {"adapter": chosen, "adapter_path": fs.identities.get(chosen, {}).get("adapter"),
-               "workflows": decide.routing(chosen, comps, workflows)}
+            raise ValueError("--forgetting-routing needs an --adapter to route to")
+        mine = [c for (n, side), c in comps.items() if side == chosen]
+        workflows = {st.suite.name: st.suite.workflow for st in fs.active}
+        doc = {"adapter": labels[chosen], "adapter_path": fs.identities.get(chosen, {}).get("adapter"),
+               "workflows": sweep.routing(chosen, labels[chosen], d, mine, workflows)}
         _write(fs.settings.routing, yaml.safe_dump(doc, sort_keys=True, allow_unicode=True))
-        terminal["routing"] = [f"{wf}: {v['route']}" for wf, v in doc["workflows"].items()] + [f"written to {fs.settings.routing}"]
+        routes: dict[str, Any] = doc["workflows"]  # type: ignore[assignment]
+        out["routing"] = {"path": str(fs.settings.routing), "workflows": {wf: v["route"] for wf, v in routes.items()}}
     if fs.settings.export_anchors:
         prompts = {}
         for st in fs.active:
             for case in st.suite.cases:
                 msgs = list(case.prompt.messages) if case.prompt.chat else [("user", case.prompt.text)]
                 prompts[(st.suite.name, case.id)] = msgs
-        comps = [c for (n, side), c in fs.comparisons.items() if side != "base" and c.reference_kind != "none"]
-        rows, counts = decide.anchor_examples(comps, prompts)
+        candidates = [c for (n, side), c in comps.items() if side is not None and c.reference_kind != "none"]
+        rows, counts = sweep.anchor_examples(d, candidates, prompts)
         _write(fs.settings.export_anchors, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-        fs.extras["anchors"] = counts
-        terminal["anchor export"] = [f"{suite}: {n} example(s)" for suite, n in sorted(counts.items())] + [
-            f"{len(rows)} example(s) written to {fs.settings.export_anchors}"]
+        out["anchors"] = counts
+        out["anchors_written"] = {"path": str(fs.settings.export_anchors), "rows": len(rows)}
+    return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -82,7 +82,7 @@ def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("forgetting", "catastrophic-forgetting checks (pytest-forgetting)")
     for dest, flag, help_, kw in _OPTIONS:
         group.addoption(flag, dest=dest, default=None, help=help_, **kw)
-        ini_type = "linelist" if kw.get("action") == "append" else ("bool" if kw.get("action") == "store_true" else "string")
+        ini_type: Literal["linelist", "bool", "string"] = "linelist" if kw.get("action") == "append" else ("bool" if kw.get("action") == "store_true" else "string")
         parser.addini(f"forgetting_{dest}" if not dest.startswith("forgetting_") else dest, help_, type=ini_type, default=None)
 
 

@@ -53,8 +53,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     from .report.terminal import write_summary
+    from .stash import RECORD_KEY
 
-    write_summary(session_of(config), terminalreporter)
+    write_summary(config.stash.get(RECORD_KEY, None), terminalreporter)
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,41 @@
-"""The run's records: what each suite scored, and how it compares with its reference.
+"""The run's data: what each suite scored on each side, and how it compares with its reference.
 
-These are the only things reports read. Each has ``to_json`` so the JSON
-report is the record every other report renders.
+Data only: whether any of it passes is decided in :mod:`.decide`. A *side* is
+the base model (``None``) or an adapter (its name); that is the one key for a
+side everywhere, and :func:`side_labels` turns it into a word at the edge.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping, Optional
 
 from .scoring.base import CaseOutcome
 from .scoring.stats import Comparison
+
+
+Side = Optional[str]
+"""``None`` is the base model (adapter disabled); a string is an adapter's name."""
+
+BASE_LABEL = "base"
+
+
+def side_labels(sides: Iterable[Side]) -> dict[Side, str]:
+    """Display words for sides, unique by construction: an adapter may be called ``base``."""
+    out: dict[Side, str] = {}
+    used: set[str] = set()
+    for side in sides:
+        if side in out:
+            continue
+        word = BASE_LABEL if side is None else side
+        if word in used or (side is not None and word == BASE_LABEL):
+            n, stem = 1, f"{word} (adapter)"
+            word = stem
+            while word in used:
+                n += 1
+                word = f"{stem[:-1]} {n})"
+        out[side] = word
+        used.add(word)
+    return out
 
 
 @dataclass(frozen=True)
@@ -47,10 +73,6 @@ class SuiteRun:
     metrics: dict[str, MetricValue]
     workflow: str | None = None
 
-    @property
-    def side(self) -> str:
-        return self.adapter or "base"
-
 
 @dataclass(frozen=True)
 class Flip:
@@ -71,58 +93,18 @@ class SuiteComparison:
     path: str
     role: str
     family: str
-    candidate: str
+    candidate: Side
     reference_kind: str  # "baseline" | "live-base" | "none"
     reference_label: str
     comparisons: dict[str, Comparison] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)  # metric -> "rate" | other unit
     flips: list[Flip] = field(default_factory=list)
     changed_cases: list[str] = field(default_factory=list)  # content changed since the baseline
     new_cases: list[str] = field(default_factory=list)  # not in the baseline
     stale_cases: list[str] = field(default_factory=list)  # in the baseline, gone from the file
     needs_approval: list[str] = field(default_factory=list)  # suite-level reasons
     primary_metric: str = ""
+    reference_is_base: bool = False  # the reference answered with no adapter (a fine-tune is judged against it)
     must_improve: bool = False
     reference_outputs: Mapping[str, str] = field(default_factory=dict)
     reference_outcomes: Mapping[str, CaseOutcome] = field(default_factory=dict)
-
-    @property
-    def regressed(self) -> list[str]:
-        return [m for m, c in self.comparisons.items() if c.status == "regressed"]
-
-    @property
-    def target_missed(self) -> bool:
-        if not self.must_improve:
-            return False
-        c = self.comparisons.get(self.primary_metric)
-        return c is None or c.status != "improved"
-
-    @property
-    def ok(self) -> bool:
-        return (
-            self.reference_kind != "none"
-            and not self.regressed
-            and not self.target_missed
-            and not self.needs_approval
-            and not self.changed_cases
-        )
-
-    def reason(self) -> str:
-        """One line saying why the suite is not OK (or that it is)."""
-        if self.reference_kind == "none":
-            return "no baseline"
-        if self.needs_approval:
-            return "needs re-approval: " + "; ".join(self.needs_approval)
-        parts = []
-        for m in self.regressed:
-            c = self.comparisons[m]
-            parts.append(f"{m} regressed {c.baseline:.3f} -> {c.current:.3f} (p={c.p_value:.3g})")
-        if self.target_missed:
-            c = self.comparisons.get(self.primary_metric)
-            if c is None or c.current is None or c.baseline is None:
-                parts.append(f"target {self.primary_metric} has no data")
-            else:
-                parts.append(f"target {self.primary_metric} did not improve significantly "
-                             f"({c.baseline:.3f} -> {c.current:.3f}, p={c.p_value if c.p_value is not None else float('nan'):.3g})")
-        if self.changed_cases:
-            parts.append(f"{len(self.changed_cases)} case(s) changed since the baseline")
-        return "; ".join(parts) or "ok"

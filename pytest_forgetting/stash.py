@@ -1,7 +1,7 @@
 """Where the run's state lives: ``config.stash``, never module globals or ``config._x``."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -9,6 +9,8 @@ if TYPE_CHECKING:
     from .session import ForgettingSession
 
 SESSION_KEY: "pytest.StashKey[ForgettingSession]" = pytest.StashKey()
+RECORD_KEY: "pytest.StashKey[dict[str, Any]]" = pytest.StashKey()
+"""The frozen record of the finished run (set once in ``pytest_sessionfinish``)."""
 
 
 def session_of(config: pytest.Config) -> "ForgettingSession":

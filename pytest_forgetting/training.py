@@ -23,26 +23,17 @@ from typing import Any, Sequence
 from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
-from . import __version__
-from .cases import Suite, is_suite_file, load_suite
-from .compare import compare_suite
-from .decide import SweepRow, recommend, sweep_rows, sweep_table
+from .cases import Suite
+from .decide import Mode, SuiteEvidence, decide
 from .errors import ForgettingError
+from .evaluate import compare_runs, load_suites
 from .execute import run_suites
-from .results import SuiteComparison, SuiteRun
+from .report.table import sweep_table
+from .results import Side, SuiteComparison, SuiteRun
+from .sweep import SweepRow, recommend, sweep_rows
 
 EVALUATE_ON = ("evaluate", "save", "both")
 REFERENCE_LABEL = "base model (adapter disabled)"
-
-
-def _suite_files(paths: Sequence[str | Path]) -> list[Path]:
-    files: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.is_file() and is_suite_file(f))
-        else:
-            files.append(p)
-    return files
 
 
 class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
@@ -65,20 +56,20 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         batch_size: int | None = None,
         evaluate_on: str = "both",
         log_prefix: str = "forgetting",
+        seed: int = 0,
+        root: str | Path | None = None,
+        allow_outside_paths: bool = False,
     ) -> None:
         if evaluate_on not in EVALUATE_ON:
             raise ValueError(f"evaluate_on must be one of {EVALUATE_ON}, got {evaluate_on!r}")
         if patience < 1:
             raise ValueError(f"patience must be at least 1, got {patience}")
-        self.suites: list[Suite] = [load_suite(p) for p in _suite_files(suites)]
+        # the plugin's loader: schema, project-root check for training_data, unique suite names
+        self.suites: list[Suite] = load_suites(suites, root=None if root is None else Path(root),
+                                               allow_outside=allow_outside_paths)
         if not self.suites:
             raise ForgettingError(f"ForgettingCallback: no suite files in {[str(s) for s in suites]}")
-        seen: dict[str, Path] = {}
-        for s in self.suites:
-            if s.name in seen:
-                raise ForgettingError(f"suite name {s.name!r} is used by both {seen[s.name]} and {s.path}; "
-                                      "give one of them a different 'suite:' name")
-            seen[s.name] = s.path
+        self.seed = seed
         self.tokenizer = tokenizer
         self.max_new_tokens = max_new_tokens
         self.stop_on_regression = stop_on_regression
@@ -90,6 +81,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         self.recommendation: str = ""
         self.eval_seconds: list[float] = []
         self.comparisons: list[dict[str, SuiteComparison]] = []  # per evaluation, by suite name
+        self.verdicts: list[Any] = []  # the decider's verdict per evaluation
         self.stopped_at: int | None = None  # global step at which training was asked to stop
         self.base_runs: dict[str, SuiteRun] | None = None
         self._steps: list[int] = []  # global step of each history row
@@ -135,7 +127,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
     # -- results --------------------------------------------------------------------------
     def table(self) -> str:
         """The sweep table (as ``pytest --adapter=... --compare-base`` prints it) and the recommendation."""
-        lines = sweep_table(self.history) if self.history else []
+        lines = sweep_table([r.to_json() for r in self.history]) if self.history else []
         return "\n".join(lines + [self.recommendation or recommend(self.history)[1]])
 
     # -- the work -------------------------------------------------------------------------
@@ -153,7 +145,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
                   kwargs: dict[str, Any]) -> dict[str, float]:
         import torch
 
-        model = kwargs.get("model")
+        model: Any = kwargs.get("model")
         self._check_model(model)
         t0 = time.perf_counter()
         backend = self._backend_for(model, kwargs.get("processing_class"))
@@ -205,23 +197,30 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         return self._backend
 
     def compare(self, current: dict[str, SuiteRun]) -> dict[str, SuiteComparison]:
-        """Each suite's run against the base run, with the plugin's paired statistics."""
+        """Each suite's run against the base run: the plugin's reference rule and paired statistics."""
         if self.base_runs is None:
             raise ForgettingError("no base run yet: the first evaluation computes it")
-        generation = {"decoding": "greedy", "default_max_new_tokens": self.max_new_tokens}
-        return {
-            s.name: compare_suite(s, current[s.name], reference=self.base_runs[s.name],
-                                  reference_label=REFERENCE_LABEL, generation=generation,
-                                  plugin_major=__version__.split(".")[0])
-            for s in self.suites if s.name in current
-        }
+        side = next(iter(current.values())).adapter if current else None
+        runs: dict[tuple[str, Side], SuiteRun] = {(n, None): r for n, r in self.base_runs.items()}
+        runs.update({(n, side): r for n, r in current.items()})
+        compared = compare_runs(self.suites, runs, [side], live_base=True, baselines={},
+                                max_new_tokens=self.max_new_tokens, seed=self.seed, reference_label=REFERENCE_LABEL)
+        if compared.errors:
+            raise ForgettingError("; ".join(f"{n}: {e}" for n, e in compared.errors.items()))
+        return {name: c for (name, _), c in compared.candidates.items()}
 
     def record(self, checkpoint: str, step: int, comps: dict[str, SuiteComparison],
                current: dict[str, SuiteRun], seconds: float) -> SweepRow:
-        """Book one evaluation: its sweep row (the same row the checkpoint sweep prints) and cost."""
-        values = {(name, checkpoint): {m: v.value for m, v in run.metrics.items()} for name, run in current.items()}
-        (row,) = sweep_rows([checkpoint], {(name, checkpoint): c for name, c in comps.items()}, values)
+        """Book one evaluation: the decider's verdict, its sweep row (as the plugin's sweep prints it) and cost."""
+        side = next(iter(current.values())).adapter if current else checkpoint
+        evidence = [SuiteEvidence(s, frozenset(c.id for c in s.cases), frozenset(),
+                                  runs={side: current[s.name]}, comparisons={side: comps[s.name]})
+                    for s in self.suites if s.name in current and s.name in comps]
+        decision = decide(evidence, [side], Mode())
+        runs = {(name, side): run for name, run in current.items()}
+        (row,) = sweep_rows([side], decision, {(n, side): c for n, c in comps.items()}, runs, {side: checkpoint})
         self.history.append(row)
+        self.verdicts.append(decision.verdicts[0])
         self._steps.append(step)
         self.comparisons.append(comps)
         self.eval_seconds.append(seconds)

@@ -38,12 +38,13 @@ def test_record_pass_regress_accept(suite_dir: pytest.Pytester, tiny_model: Path
     again.assert_outcomes(passed=14)
 
     tuned = suite_dir.runpytest(model, f"--adapter={json_adapter}", "-q")
-    tuned.assert_outcomes(passed=1, failed=13)  # format_rate has no expect_format=true cases: no-data, passes
+    tuned.assert_outcomes(failed=14)  # against the base with no target suite: every item says so
     tuned.stdout.fnmatch_lines([
         "*overuse_rate regressed on json*",
         "*stored baseline: 0.000   current: 1.000*",
         "*paired test: mcnemar on 12 cases, p=0.00049*",
         "*forgetting verdict: json: NOT READY*",
+        "*no target suite ran*",
     ])
 
     accept = suite_dir.runpytest(model, f"--adapter={json_adapter}", "--forgetting-update", "-q")
@@ -84,9 +85,13 @@ def test_tolerance_and_alpha_from_yaml(suite_dir: pytest.Pytester, tiny_model: P
     write_suite(suite_dir, "fmt", body)
     model = f"--model={tiny_model}"
     suite_dir.runpytest(model, "--forgetting-update", "-q").assert_outcomes(passed=14)
-    res = suite_dir.runpytest(model, f"--adapter={json_adapter}", "-q", "-k", "metric")
-    # a change of 1.0 is not larger than a tolerance of 1.0
-    res.assert_outcomes(passed=2, deselected=12)
+    res = suite_dir.runpytest(model, f"--adapter={json_adapter}", "-q", "-k", "metric", "--forgetting-report=r.json")
+    # a change of 1.0 is not larger than a tolerance of 1.0: unchanged; the adapter fails only for want of a target
+    record = json.loads((suite_dir.path / "r.json").read_text())
+    assert record["suites"][0]["comparisons"]["json"]["metrics"]["overuse_rate"]["status"] == "unchanged"
+    assert record["verdicts"][0]["reasons"] == ["no target suite ran: nothing showed that the fine-tune improved "
+                                                "what it was trained for"]
+    res.assert_outcomes(failed=2, deselected=12)
 
 
 def test_corrupt_baseline_is_reported_and_left_alone(suite_dir: pytest.Pytester, tiny_model: Path) -> None:

@@ -107,7 +107,7 @@ def test_routing_keeps_broken_workflow_on_base(suite_dir: pytest.Pytester, tiny_
 
 
 def test_recommend_rule_unit() -> None:
-    from pytest_forgetting.decide import SweepRow, recommend
+    from pytest_forgetting.sweep import SweepRow, recommend
 
     def row(name: str, target: float, regressed: tuple[str, ...] = ()) -> SweepRow:
         return SweepRow(name, {"t": target}, {}, regressed, "READY" if not regressed else "NOT READY")
@@ -117,8 +117,8 @@ def test_recommend_rule_unit() -> None:
     assert "c4 has a higher target score (0.950) but regresses g.overuse_rate" in msg
     rows, msg = recommend([row("c1", 0.5, ("g.x",)), row("c2", 0.9, ("g.y",))])
     assert not any(r.recommended for r in rows) and "none recommended" in msg
-    assert "not READY" not in recommend([row("c1", 0.5)])[1]
+    assert "NOT READY" not in recommend([row("c1", 0.5)])[1]
     safe_but_flat = SweepRow("c0", {"t": 0.0}, {}, (), "NOT READY")
     rows, msg = recommend([safe_but_flat, row("c1", 0.9, ("g.x",))])
     assert [r.checkpoint for r in rows if r.recommended] == ["c0"]
-    assert "its target did not improve significantly, so it is not READY either" in msg
+    assert "but it is NOT READY too, see its verdict" in msg

@@ -488,19 +488,22 @@ def test_baseline_keeps_mode_and_leaves_no_lock(tmp_path: Path) -> None:
 def _update_cases(path: str, ids: list[str], tag: str, barrier: Any) -> None:
     from test_baseline_file import _record
 
-    from pytest_forgetting.baseline import CaseRecord, load_baseline, update_suites
+    from pytest_forgetting.baseline import CaseRecord, SuiteRecord, write_suites
     from pytest_forgetting.scoring.base import CaseOutcome
 
     barrier.wait()
     for round_ in range(5):
-        old = load_baseline(Path(path))  # what a session read at its start
-        rec = _record(0)
-        rec.cases = dict(old.suites["s"].cases) if old else {}
-        for cid in ids:
-            rec.cases[cid] = CaseRecord(hash="h", outcome=CaseOutcome(True, "ok", "why", {}), output=f"{tag}{round_}")
-        time.sleep(0.01)
-        update_suites(Path(path), {"s": rec}, fresh={"s": ids},
-                      recompute=lambda _name, cases: {"n": {"value": len(cases)}})
+        mine = {cid: CaseRecord(hash="h", outcome=CaseOutcome(True, "ok", "why", {}), output=f"{tag}{round_}")
+                for cid in ids}
+
+        def merge(now: SuiteRecord | None) -> SuiteRecord:  # the file as it is under the lock
+            rec = _record(0)
+            rec.cases = {**(now.cases if now else {}), **mine}
+            rec.metrics = {"n": {"value": len(rec.cases)}}
+            time.sleep(0.01)  # widen the window a lost update would need
+            return rec
+
+        write_suites(Path(path), {"s": merge})
 
 
 def test_baseline_concurrent_updates_both_land(tmp_path: Path) -> None:
@@ -524,6 +527,7 @@ def test_baseline_concurrent_updates_both_land(tmp_path: Path) -> None:
     outputs = {cid: c.output for cid, c in bf.suites["s"].cases.items()}
     assert outputs == {"c0": "A4", "c1": "A4", "c2": "B4", "c3": "B4"}
     assert bf.suites["s"].metrics == {"n": {"value": 4}}
+    assert sorted(p.name for p in path.parent.iterdir()) == ["x.forgetting.json"]
 
 
 # -- 10. ini forgetting_update would re-record every run -------------------------------------------------

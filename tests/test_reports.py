@@ -23,10 +23,12 @@ def regressed_run(suite_dir: pytest.Pytester, tiny_model: Path, json_adapter: Pa
 
 def test_json_report_schema(regressed_run: pytest.Pytester) -> None:
     record = json.loads((regressed_run.path / "out/r.json").read_text())
-    assert record["schema_version"] == 1
-    assert list(record)[:4] == ["schema_version", "plugin_version", "created_at", "verdicts"]
-    assert record["verdicts"] == [{"candidate": "json", "status": "NOT READY",
-                                   "reasons": ["fmt (guardrail): overuse_rate regressed 0.000 -> 1.000 (p=0.000488)"]}]
+    assert record["schema_version"] == 2
+    assert list(record)[:5] == ["schema_version", "plugin_version", "created_at", "ok", "error"]
+    assert record["ok"] is False and record["error"] is None
+    assert record["verdicts"] == [{"side": "json", "candidate": "json", "status": "NOT READY", "ok": False, "reasons": [
+        "fmt (guardrail): overuse_rate regressed 0.000 -> 1.000 (p=0.00049)",
+        "no target suite ran: nothing showed that the fine-tune improved what it was trained for"]}]
     suite = record["suites"][0]
     assert suite["suite"] == "fmt" and suite["role"] == "guardrail" and suite["family"] == "format_overuse"
     cmp = suite["comparisons"]["json"]["metrics"]["overuse_rate"]
@@ -42,7 +44,7 @@ def test_json_report_schema(regressed_run: pytest.Pytester) -> None:
 def test_markdown_report(regressed_run: pytest.Pytester) -> None:
     md = (regressed_run.path / "out/r.md").read_text()
     assert "**❌ json: NOT READY**" in md
-    assert "| fmt | guardrail | json | overuse_rate | 0.000 | 1.000 | +1.000 | 4.9e-04 | **REGRESSED** |" in md
+    assert "| fmt | guardrail | json | overuse\\_rate | 0.000 | 1.000 | +1.000 | 4.9e-04 | **REGRESSED** |" in md
     assert "<details><summary>fmt (json): 12 case(s) got worse</summary>" in md
 
 

@@ -354,7 +354,35 @@ def test_suites_from_a_folder_and_duplicate_names_refused(suites: list[Path]) ->
     assert sorted(s.name for s in ForgettingCallback([folder]).suites) == ["guard", "target"]
     (folder / "sub").mkdir()
     (folder / "sub" / "guard.forgetting.yaml").write_text(GUARD)
-    with pytest.raises(ForgettingError, match="suite name 'guard' is used by both"):
+    with pytest.raises(ForgettingError, match="suite name 'guard' is already used by"):
         ForgettingCallback([folder])
     with pytest.raises(ValueError, match="evaluate_on"):
         ForgettingCallback(suites, evaluate_on="epoch")
+
+
+def test_callback_and_plugin_agree_on_a_checkpoint(runs: dict[bool, Any], tiny_model: Path,
+                                                   pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    """One road: the callback's numbers at a checkpoint equal `pytest --adapter=ckpt --compare-base`'s."""
+    import json
+
+    trainer, cb, _ = runs[False]
+    i = next(k for k, r in enumerate(cb.history) if r.checkpoint == "checkpoint-3")
+    ckpt = Path(trainer.args.output_dir) / "checkpoint-3"
+    for s in cb.suites:  # the same suite files, in a project of their own
+        (pytester.path / Path(s.path).name).write_text(Path(s.path).read_text())
+    monkeypatch.setenv("PYTEST_FORGETTING_CACHE_DIR", str(tmp_path / "cache"))
+    res = pytester.runpytest_subprocess(f"--model={tiny_model}", f"--adapter={ckpt}", "--compare-base",
+                                        "--max-new-tokens=12", "-q", "--forgetting-report=r.json")
+    record = json.loads((pytester.path / "r.json").read_text())
+    (verdict,) = record["verdicts"]
+    assert verdict["status"] == cb.verdicts[i].status and verdict["reasons"] == list(cb.verdicts[i].reasons)
+    assert res.ret == (0 if cb.verdicts[i].ok else 1)
+    for s in record["suites"]:
+        mine = s["comparisons"]["checkpoint-3"]["metrics"]
+        theirs = cb.comparisons[i][s["suite"]].comparisons
+        assert set(mine) == set(theirs)
+        for m, c in theirs.items():
+            got = mine[m]
+            assert (got["baseline"], got["current"], got["p_value"]) == tuple(
+                None if x is None else round(float(x), 6) for x in (c.baseline, c.current, c.p_value)), (s["suite"], m)

@@ -79,7 +79,8 @@ class CachingBackend:
             "v": CACHE_VERSION,
             "backend": ident.backend,
             "model": ident.fingerprint,
-            "adapter": ident.adapter_fingerprint if request.adapter else None,
+            # a backend that fingerprints no adapter still must not serve the base model's answers for it
+            "adapter": (ident.adapter_fingerprint or f"name:{request.adapter}") if request.adapter else None,
             "prompt": self._prompt_key(request.prompt),
             "raw": not request.prompt.chat,
             "settings": self.output_settings(),

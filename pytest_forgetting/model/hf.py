@@ -148,9 +148,6 @@ class HFBackend:
     def adapters(self) -> tuple[str, ...]:
         return tuple(self._adapter_paths)
 
-    def adapter_path(self, name: str) -> Path:
-        return self._adapter_paths[name]
-
     def identity(self, adapter: str | None = None) -> ModelIdentity:
         return ModelIdentity(
             name=self.source.name,
@@ -193,10 +190,6 @@ class HFBackend:
             self._model = self._load_model()
         return self._model
 
-    @property
-    def loaded(self) -> bool:
-        return self._model is not None
-
     def _load_model(self) -> Any:
         from transformers import AutoModelForCausalLM
 
@@ -215,7 +208,7 @@ class HFBackend:
         self.load_count += 1
         if self._adapter_paths:
             model = self._attach_adapters(model)
-        model.to(self.device)
+        model.to(self.device)  # type: ignore[arg-type]
         model.eval()
         if self.progress:
             self.progress(f"loaded {self.source.name} on {self.device} in {time.perf_counter() - t0:.1f}s", 0, 0)
@@ -283,12 +276,6 @@ class HFBackend:
         self._tokenizer = tokenizer
         return self
 
-    def attach(self, model: Any, tokenizer: Any | None = None) -> None:
-        """Use an already loaded model (the training callback's), counting no load."""
-        self._model = model
-        if tokenizer is not None:
-            self._tokenizer = tokenizer
-
     def max_positions(self) -> int | None:
         """The model's context length from its config (read from disk: no weights needed)."""
         cfg: Any = getattr(self._model, "config", None)
@@ -340,9 +327,6 @@ class HFBackend:
                     "or set 'chat: false' in the suite to send raw text."
                 ) from None
         return "\n".join(c for _, c in prompt.messages) + "\n"
-
-    def _encode(self, text: str) -> list[int]:
-        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def _batch_size(self, longest: int) -> int:
         if self.settings.batch_size:

@@ -267,7 +267,7 @@ class OpenAIBackend(EchoScoring):
         return self._adapter_names
 
     @property
-    def model(self) -> str:
+    def model(self) -> str:  # type: ignore[override]
         """The served base model's name (asks the server when --model was left out)."""
         self._ensure_ready()
         assert self._model is not None

@@ -40,7 +40,7 @@ def _chart(fn: Callable[..., Any]) -> Callable[..., str | None]:
     def wrapper(*args: Any, salt: str, **kwargs: Any) -> str | None:
         import matplotlib
 
-        rc = {"svg.fonttype": "none", "svg.hashsalt": salt, "text.parse_math": False, "font.size": 9}
+        rc: Any = {"svg.fonttype": "none", "svg.hashsalt": salt, "text.parse_math": False, "font.size": 9}
         try:
             with matplotlib.rc_context(rc):
                 fig = fn(*args, **kwargs)

@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import charts
+from .table import shown_status
 
 UNPARSED = "<unparsed>"
-VERDICT_CLASS = {"READY": "good", "PASS": "good", "RECORDED": "good", "NOT READY": "bad", "FAIL": "bad"}
-STATUS_CLASS = {"regressed": "bad", "REGRESSED": "bad", "TARGET MISSED": "bad", "improved": "good"}
 
 
 # -- formatting (Jinja filters) --------------------------------------------------------
@@ -48,13 +47,6 @@ def fmt_ci(ci: Any, signed: bool = False) -> str:
 
 
 # -- view model ---------------------------------------------------------------------------
-def _status(comp: dict[str, Any], metric: str, status: str) -> str:
-    """The table's wording (same rule as report.table): a missed target reads TARGET MISSED."""
-    if metric == comp.get("primary_metric") and comp.get("must_improve") and status != "improved":
-        return "TARGET MISSED"
-    return "REGRESSED" if status == "regressed" else status
-
-
 def _sides(record: dict[str, Any], s: dict[str, Any]) -> list[str]:
     """Candidate sides shown for a suite; the live base is only a reference unless it is a candidate."""
     sides = list(s["comparisons"])
@@ -74,11 +66,11 @@ def _metric_rows(s: dict[str, Any], side: str, comp: dict[str, Any] | None) -> l
         c = compared.get(m)
         cur = run_metrics.get(m, {})
         raw = c["status"] if c else (comp["reason"] if comp else "no comparison")
-        status = _status(comp, m, raw) if c and comp else raw
+        status = shown_status(c) if c else raw
         rows.append({
             "name": m,
-            "direction": (c or cur).get("direction", ""),
-            "primary": bool(comp) and m == comp.get("primary_metric"),
+            "direction": (c if c else cur).get("direction", ""),
+            "primary": comp is not None and m == comp.get("primary_metric"),
             "baseline": c["baseline"] if c else None,
             "baseline_ci": ref_metrics.get(m, {}).get("ci"),
             "current": c["current"] if c else cur.get("value"),
@@ -91,7 +83,7 @@ def _metric_rows(s: dict[str, Any], side: str, comp: dict[str, Any] | None) -> l
             "n_paired": c["n_paired"] if c else None,
             "tolerance": c["tolerance"] if c else None,
             "status": status,
-            "status_class": STATUS_CLASS.get(status, ""),
+            "status_class": "bad" if c and c.get("failing") else ("good" if raw == "improved" else ""),
             "chart_status": raw,
         })
     return rows
@@ -135,9 +127,9 @@ def _label_view(s: dict[str, Any], side: str, comp: dict[str, Any] | None, salt:
         return None
     ref_cases = s["runs"].get("base", {}).get("cases") if comp and comp.get("reference_kind") == "live-base" else None
     labels = _label_order([cand] + ([ref_cases] if ref_cases else []))
-    mats = []
+    mats: list[dict[str, Any]] = []
     if ref_cases:
-        mats.append({"title": f"reference: {comp['reference']}", "m": _confusion(ref_cases, labels)})
+        mats.append({"title": f"reference: {(comp or {}).get('reference')}", "m": _confusion(ref_cases, labels)})
     mats.append({"title": f"candidate: {side}", "m": _confusion(cand, labels)})
     note = None
     if comp and comp.get("reference_kind") == "baseline":
@@ -151,15 +143,12 @@ def _label_view(s: dict[str, Any], side: str, comp: dict[str, Any] | None, salt:
     return {"labels": labels, "matrices": mats, "note": note, "dist": dist, "chart": chart}
 
 
-def _state(record: dict[str, Any], comp: dict[str, Any] | None) -> tuple[str, str]:
-    """(badge text, class) for one suite on one candidate."""
-    if comp is None or comp.get("reference_kind") == "none":
-        if record.get("update"):
-            return "recorded", "good"
-        if record.get("absolute"):
-            return "absolute mode", "warn"
-        return ("no baseline", "warn") if comp else ("no comparison", "warn")
-    return ("ok", "good") if comp["ok"] else ("failing", "bad")
+def _state(record: dict[str, Any], s: dict[str, Any], side: str, comp: dict[str, Any] | None) -> tuple[str, str]:
+    """(badge text, class) for one suite on one side: the decider's status word from the record."""
+    status = (comp or {}).get("status") or s.get("statuses", {}).get(side) or "no comparison"
+    if comp is not None:
+        return status, "good" if comp["ok"] else "bad"
+    return status, "good" if status == "recorded" else "warn"
 
 
 def _suite_view(record: dict[str, Any], i: int, s: dict[str, Any], draw: bool) -> dict[str, Any]:
@@ -171,7 +160,7 @@ def _suite_view(record: dict[str, Any], i: int, s: dict[str, Any], draw: bool) -
         chart = charts.metric_chart(rows, ref, side, salt=f"s{i}p{j}m") if draw else None
         panels.append({
             "side": side, "comp": comp, "reference": ref, "rows": rows, "chart": chart,
-            "state": _state(record, comp),
+            "state": _state(record, s, side, comp),
             "labels": _label_view(s, side, comp, f"s{i}p{j}d", draw),
         })
     return {"anchor": f"suite-{i}", "s": s, "panels": panels}
@@ -245,7 +234,8 @@ def build_context(record: dict[str, Any]) -> dict[str, Any]:
     cases = _case_rows(record)
     return {
         "r": record,
-        "verdicts": [{**v, "cls": VERDICT_CLASS.get(v["status"], "warn")} for v in record.get("verdicts", [])],
+        "verdicts": [{**v, "cls": "good" if v["ok"] else "bad", "headline": v.get("headline", v["status"]),
+                      "notes": v.get("notes", [])} for v in record.get("verdicts", [])],
         "no_adapter": not any(m.get("adapter") for m in models.values()),
         "models": models,
         "references": references,

@@ -1,9 +1,13 @@
-"""The metric table shared by the terminal and Markdown reports (rows from the JSON record)."""
+"""Tables shared by the terminal and Markdown reports, rendered from the JSON record only.
+
+Every status shown is the decider's word from the record; failing ones are
+upper-cased here, which is presentation, not a decision.
+"""
 from __future__ import annotations
 
 from typing import Any
 
-HEADER = ("suite", "role", "side", "metric", "baseline", "current", "delta", "p", "verdict")
+HEADER = ("suite", "role", "side", "metric", "baseline", "current", "delta", "p", "p adj", "mdc", "verdict")
 
 
 def _f(x: Any, signed: bool = False) -> str:
@@ -20,33 +24,41 @@ def _p(x: Any) -> str:
     return f"{x:.1e}" if x < 0.001 else f"{x:.3f}"
 
 
+def _mdc(c: dict[str, Any]) -> str:
+    """The minimum detectable change; ``inf``: no change this suite could show would be significant."""
+    if c.get("min_detectable_change") is None:
+        return "inf" if c.get("p_value") is not None and "min_detectable_change" in c else "-"
+    return f"{c['min_detectable_change']:.2f}"
+
+
+def shown_status(metric: dict[str, Any]) -> str:
+    return str(metric["status"]).upper() if metric.get("failing") else str(metric["status"])
+
+
 def metric_rows(record: dict[str, Any]) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
+    candidates = set(record["candidates"])
     for s in record["suites"]:
+        status_of = s.get("statuses", {})
         for side, run in s["runs"].items():
             comp = s["comparisons"].get(side)
-            if record["update"] and side in record["candidates"]:
-                comp = None  # an update run records; nothing is compared
-            if comp is None:
-                if side == "base" and "base" not in record["candidates"]:
+            if comp is None or record["mode"]["update"]:
+                if side not in candidates:
                     continue  # the live base shows up as the reference column
-                note = "recorded" if record["update"] else ("absolute" if record.get("absolute") else "no baseline")
+                note = status_of.get(side, "-")
                 for m, v in run["metrics"].items():
-                    rows.append((s["suite"], s["role"], side, m, "-", _f(v["value"]), "-", "-", note))
+                    rows.append((s["suite"], s["role"], side, m, "-", _f(v["value"]), "-", "-", "-", "-", note))
                 continue
             for m, c in comp["metrics"].items():
                 if c["baseline"] is None and c["current"] is None:
                     continue  # the metric does not apply to this suite's cases
-                status = c["status"]
-                if m == comp["primary_metric"] and comp["must_improve"] and status != "improved":
-                    status = "TARGET MISSED"
-                elif status == "regressed":
-                    status = "REGRESSED"
+                adj = c.get("p_adjusted")
                 rows.append((s["suite"], s["role"], side, m, _f(c["baseline"]), _f(c["current"]),
-                             _f(c["delta"], True), _p(c["p_value"]), status))
+                             _f(c["delta"], True), _p(c["p_value"]), "=" if adj == c["p_value"] else _p(adj),
+                             _mdc(c), shown_status(c)))
             if not comp["metrics"]:
                 for m, v in run["metrics"].items():
-                    rows.append((s["suite"], s["role"], side, m, "-", _f(v["value"]), "-", "-", comp["reason"]))
+                    rows.append((s["suite"], s["role"], side, m, "-", _f(v["value"]), "-", "-", "-", "-", comp["status"]))
     return rows
 
 
@@ -54,3 +66,18 @@ def format_table(rows: list[tuple[str, ...]], header: tuple[str, ...] = HEADER) 
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
     line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
     return [line(header), line(tuple("-" * w for w in widths)), *(line(r) for r in rows)]
+
+
+def sweep_table(rows: list[dict[str, Any]]) -> list[str]:
+    """The checkpoint sweep (rows as in the record's ``extras.sweep``); ``!`` marks a regression."""
+    gcols = sorted({f"{s}.{m}" for r in rows for s, ms in r["guardrails"].items() for m in ms})
+    header = ("checkpoint", "target", *gcols, "verdict", "")
+    body = []
+    for r in rows:
+        g = {f"{s}.{m}": v for s, ms in r["guardrails"].items() for m, v in ms.items()}
+        cells = [str(r["checkpoint"]), _f(r["target_score"])]
+        for col in gcols:
+            v = g.get(col)
+            cells.append("-" if v is None else f"{v:.3f}" + ("!" if col in r["regressed"] else ""))
+        body.append((*cells, str(r["verdict"]), "<- recommended" if r["recommended"] else ""))
+    return format_table(body, header)

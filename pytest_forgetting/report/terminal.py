@@ -1,58 +1,130 @@
-"""The end-of-session terminal summary: metric table, flips, stale entries, one-line verdict."""
+"""The end-of-session terminal summary, rendered from the JSON record alone.
+
+``python -m pytest_forgetting.report.terminal report.json`` prints the same
+summary from a saved ``--forgetting-report`` file.
+"""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any
 
-from .record import build_record
-from .table import format_table, metric_rows
-
-if TYPE_CHECKING:
-    from ..session import ForgettingSession
+from ..text import clean as _clean
+from .table import format_table, metric_rows, sweep_table
 
 
-def write_summary(fs: "ForgettingSession", tr: Any) -> None:
-    if not fs.ran:
-        return
-    if fs.error:
-        tr.write_sep("=", "forgetting: no verdict", red=True)
-        tr.write_line(fs.error)
-        return
-    record = fs.last_record or build_record(fs)
-    tr.write_sep("=", "forgetting summary")
-    rows = metric_rows(record)
-    if fs.settings.update or fs.settings.absolute:
-        rows = [r for r in rows]
-    for line in format_table(rows):
-        tr.write_line(line)
+@dataclass(frozen=True)
+class Line:
+    text: str
+    sep: str = ""  # "=" or "-": a pytest section line titled ``text``
+    color: str = ""  # "green" | "red" | ""
+
+
+def summary(record: dict[str, Any]) -> list[Line]:
+    out: list[Line] = []
+    if record.get("error"):
+        out.append(Line("forgetting: the run could not be judged", "=", "red"))
+        out += [Line(x) for x in str(record["error"]).splitlines()]
+    else:
+        out.append(Line("forgetting summary", "="))
+        out += [Line(x) for x in format_table(metric_rows(record))]
+        out += _notes(record)
+    t = record.get("timings") or {}
+    if t:
+        passes = t.get("passes")
+        out.append(Line(
+            f"model work: {t.get('model_and_scoring_s', 0):.1f} s"
+            + (f", {passes} batched pass(es)" if passes is not None else "")
+            + f", {t.get('load_count', 0)} model load(s), cache {t.get('cache_hits', 0)} hit(s) / "
+              f"{t.get('cache_misses', 0)} miss(es)"))
+    for line in record.get("update") or []:
+        out.append(Line(("baseline updated: " if not line.startswith(" ") else "") + line))
+    out += _advice(record.get("extras") or {})
+    for v in record["verdicts"]:
+        out.append(Line(f"forgetting verdict: {v['candidate']}: {v.get('headline', v['status'])}", "=",
+                        "green" if v["ok"] else "red"))
+        out += [Line(f"  {_clean(r)}") for r in v["reasons"]]
+        out += [Line(f"  {_clean(n)}") for n in v.get("notes", [])]
+    if record["mode"]["update"]:
+        if record["ok"] and record.get("update"):
+            out.append(Line("forgetting: baselines recorded", "=", "green"))
+        elif not record["ok"]:
+            out.append(Line("forgetting: baselines NOT recorded", "=", "red"))
+    return out
+
+
+def _notes(record: dict[str, Any]) -> list[Line]:
+    out = []
     for s in record["suites"]:
         for side, comp in s["comparisons"].items():
-            better = [f["case"] for f in comp["flips"] if not f["worse"]]
+            better = [f["case"] for f in comp["flips"] if not f["worse"] and f["after_passed"]]
             worse = [f["case"] for f in comp["flips"] if f["worse"]]
             if worse and comp["ok"]:
-                tr.write_line(f"{s['suite']} ({side}): {len(worse)} case(s) flipped to fail, not significant: {', '.join(worse[:8])}")
+                out.append(Line(f"{s['suite']} ({side}): {len(worse)} case(s) flipped to fail, not significant: "
+                                f"{', '.join(worse[:8])}"))
             if better:
-                tr.write_line(f"{s['suite']} ({side}): {len(better)} case(s) got better: {', '.join(better[:8])}")
-            if comp["stale_cases"]:
-                tr.write_line(
+                out.append(Line(f"{s['suite']} ({side}): {len(better)} case(s) got better: {', '.join(better[:8])}"))
+            if comp["stale_cases"] and side in record["candidates"]:
+                out.append(Line(
                     f"{s['suite']}: {len(comp['stale_cases'])} stale baseline entr(y/ies) for removed cases "
-                    f"({', '.join(comp['stale_cases'][:5])}); remove with: pytest {s['path']} --forgetting-update"
-                )
-    t = record["timings"]
-    if t:
-        tr.write_line(
-            f"model work: {t.get('model_and_scoring_s', 0):.1f} s, {t.get('passes', '?')} batched pass(es), "
-            f"{t.get('load_count', 0)} model load(s), cache {t.get('cache_hits', 0)} hit(s) / {t.get('cache_misses', 0)} miss(es)"
-        )
-    for line in record["update"]:
-        tr.write_line(("baseline updated: " if not line.startswith(" ") else "") + line)
-    for key, lines in fs.extras.get("terminal", {}).items():
-        tr.write_sep("-", key)
-        for line in lines:
-            tr.write_line(line)
-    for v in record["verdicts"]:
-        ok = v["status"] in ("READY", "PASS")
-        tr.write_sep("=", f"forgetting verdict: {v['candidate']}: {v['status']}", green=ok, red=not ok, bold=True)
-        for reason in v["reasons"]:
-            tr.write_line(f"  {reason}")
-    if fs.settings.update and record["update"]:
-        tr.write_sep("=", "forgetting: baselines recorded", green=True)
+                    f"({', '.join(comp['stale_cases'][:5])}); remove with: pytest {s['path']} --forgetting-update"))
+        if s.get("error"):
+            out.append(Line(f"{s['suite']}: ERROR: {_clean(s['error'])}", color="red"))
+    if record.get("finish_error"):
+        out.append(Line(_clean(record["finish_error"]), color="red"))
+    return out
+
+
+def _advice(extras: dict[str, Any]) -> list[Line]:
+    out: list[Line] = []
+    if extras.get("sweep"):
+        out.append(Line("checkpoint sweep", "-"))
+        out += [Line(x) for x in sweep_table(extras["sweep"])]
+        out.append(Line(str(extras.get("sweep_message", ""))))
+    if extras.get("routing"):
+        out.append(Line("routing", "-"))
+        out += [Line(f"{wf}: {route}") for wf, route in extras["routing"]["workflows"].items()]
+        out.append(Line(f"written to {extras['routing']['path']}"))
+    if "anchors" in extras:
+        out.append(Line("anchor export", "-"))
+        out += [Line(f"{suite}: {n} example(s)") for suite, n in sorted(extras["anchors"].items())]
+        w = extras.get("anchors_written") or {}
+        out.append(Line(f"{w.get('rows', 0)} example(s) written to {w.get('path', '?')}"))
+    return out
+
+
+def write_summary(record: dict[str, Any] | None, tr: Any) -> None:
+    if record is None:
+        return
+    for line in summary(record):
+        if line.sep:
+            kw = {line.color: True} if line.color else {}
+            tr.write_sep(line.sep, line.text, bold=line.sep == "=" and bool(line.color), **kw)
+        else:
+            tr.write_line(line.text, **({line.color: True} if line.color else {}))
+
+
+def render_text(record: dict[str, Any], width: int = 100) -> str:
+    lines = []
+    for line in summary(record):
+        if line.sep:
+            lines.append(f" {line.text} ".center(width, line.sep))
+        else:
+            lines.append(line.text)
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m pytest_forgetting.report.terminal REPORT.json", file=sys.stderr)
+        return 2
+    with open(args[0], encoding="utf-8") as fh:
+        record = json.load(fh)
+    sys.stdout.write(render_text(record))
+    return 0 if record.get("ok") else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, Sequence, Uni
 
 if TYPE_CHECKING:
     from ..cases import Case, Suite
-    from ..model.protocol import GenerateRequest, LoglikelihoodRequest
+    from ..requests import GenerateRequest, LoglikelihoodRequest
 
 Direction = Literal["higher", "lower", "flat"]
 """Which way is better. ``flat``: any significant move beyond tolerance is a regression (tone)."""

@@ -107,7 +107,7 @@ class FormatOveruse(Family):
         return "format_rate" if role == "target" else "overuse_rate"
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
-        from ..model.protocol import GenerateRequest
+        from ..requests import GenerateRequest
 
         return [GenerateRequest(case.prompt, case.settings, adapter)]
 

@@ -33,7 +33,7 @@ class Helpfulness(Family):
     primary_metric = "accuracy"
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
-        from ..model.protocol import GenerateRequest
+        from ..requests import GenerateRequest
 
         return [GenerateRequest(case.prompt, case.settings, adapter)]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .base import Answer, CaseOutcome, Family, MetricSpec, mean_metric
 
@@ -76,7 +76,7 @@ def total_variation(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -> f
     gold, pred = _preds(outcomes)
     n = len(outcomes)
     g, p = Counter(gold), Counter(pred)
-    return 0.5 * sum(abs(g[k] / n - p[k] / n) for k in set(labels) | set(p))
+    return 0.5 * sum(abs(g[k] / n - p[k] / n) for k in sorted(set(labels) | set(p)))
 
 
 def matthews_corrcoef(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -> float | None:
@@ -93,14 +93,11 @@ def matthews_corrcoef(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) ->
     return num / den if den else 0.0
 
 
-def confusion(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -> dict[str, dict[str, int]]:
-    """gold -> predicted -> count, for reports."""
-    cols = list(labels) + [UNPARSED]
-    m = {g: dict.fromkeys(cols, 0) for g in labels}
-    for o in outcomes:
-        row = m.setdefault(o.data["gold"], dict.fromkeys(cols, 0))
-        row[o.data["pred"]] = row.get(o.data["pred"], 0) + 1
-    return m
+def _recall_of(label: str) -> Callable[[CaseOutcome], float | None]:
+    def recall(o: CaseOutcome) -> float | None:
+        return float(o.data["pred"] == label) if o.data["gold"] == label else None
+
+    return recall
 
 
 class LabelCollapse(Family):
@@ -111,7 +108,7 @@ class LabelCollapse(Family):
         return str(suite.config.get("scoring", "loglikelihood"))
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
-        from ..model.protocol import GenerateRequest, LoglikelihoodRequest
+        from ..requests import GenerateRequest, LoglikelihoodRequest
 
         if self._mode(suite) == "generate":
             return [GenerateRequest(case.prompt, case.settings, adapter)]
@@ -161,6 +158,6 @@ class LabelCollapse(Family):
         for lab in labels:
             specs.append(mean_metric(
                 f"recall:{lab}", "higher", f"share of gold={lab!r} cases predicted {lab!r}",
-                lambda o, lab=lab: float(o.data["pred"] == lab) if o.data["gold"] == lab else None, binary=True,
+                _recall_of(lab), binary=True,
             ))
         return specs

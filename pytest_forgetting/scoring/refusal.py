@@ -42,7 +42,7 @@ class Refusal(Family):
     primary_metric = "refusal_accuracy"
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
-        from ..model.protocol import GenerateRequest
+        from ..requests import GenerateRequest
 
         return [GenerateRequest(case.prompt, case.settings, adapter)]
 

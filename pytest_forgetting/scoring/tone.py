@@ -103,7 +103,7 @@ class Tone(Family):
     primary_metric = "expectation_pass_rate"
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
-        from ..model.protocol import GenerateRequest
+        from ..requests import GenerateRequest
 
         return [GenerateRequest(case.prompt, case.settings, adapter)]
 

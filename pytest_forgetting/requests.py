@@ -1,0 +1,68 @@
+"""What a suite asks a model: prompts, generation settings and the two request kinds.
+
+A neutral module: ``cases`` builds these and the model layer answers them, so
+neither imports the other.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Message = tuple[str, str]
+"""A chat message as ``(role, content)``."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What the model is asked: chat messages, or raw text when ``chat`` is false."""
+
+    messages: tuple[Message, ...] = ()
+    text: str = ""
+    chat: bool = True
+
+    @staticmethod
+    def of(text: str, *, system: str | None = None, chat: bool = True) -> "Prompt":
+        if not chat:
+            return Prompt(text=text, chat=False)
+        msgs: list[Message] = []
+        if system:
+            msgs.append(("system", system))
+        msgs.append(("user", text))
+        return Prompt(messages=tuple(msgs), chat=True)
+
+    @property
+    def user_text(self) -> str:
+        """The last user turn (or the raw text), for reports."""
+        if not self.chat:
+            return self.text
+        for role, content in reversed(self.messages):
+            if role == "user":
+                return content
+        return self.messages[-1][1] if self.messages else ""
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """Greedy decoding settings; part of every cache key and baseline."""
+
+    max_new_tokens: int = 128
+    stop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    prompt: Prompt
+    settings: GenerationSettings = field(default_factory=GenerationSettings)
+    adapter: str | None = None
+
+
+@dataclass(frozen=True)
+class LoglikelihoodRequest:
+    """Log-probability of ``continuation`` right after ``prompt``.
+
+    Backends should group requests that share a prompt and adapter so the
+    prompt is encoded once for all candidate continuations.
+    """
+
+    prompt: Prompt
+    continuation: str
+    adapter: str | None = None

@@ -1,0 +1,113 @@
+"""Verdicts that know what they cannot tell: inconclusive guardrails, family-wise control, routing.
+
+Canned backend (tests/canned.py): decision logic, no model.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import yaml
+
+from canned import JSON, PLAIN, suite_yaml, write_project
+from pytest_forgetting.decide import INCONCLUSIVE, REGRESSED, UNCHANGED, adjusted_p_values, metric_status
+from pytest_forgetting.results import SuiteComparison
+from pytest_forgetting.scoring.base import CaseOutcome, mean_metric
+from pytest_forgetting.scoring.stats import compare_metric
+
+TARGET_IDS = [f"t{i}" for i in range(8)]
+REFUSE = "I'm sorry, but I can't help with that."
+COMPLY = "Sure. First, open the settings page, then follow the steps in order."
+
+
+def _run(p: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
+    res = p.runpytest_inprocess("-q", "-p", "no:cacheprovider", "--forgetting-cache=off", "--forgetting-report=r.json",
+                                "--adapter=tuned", "--compare-base", *args)
+    return res, json.loads((p.path / "r.json").read_text())
+
+
+def _target() -> str:
+    return suite_yaml("target", TARGET_IDS, expect_format=True, extra="workflow: tickets\n")
+
+
+def test_two_case_guardrail_that_broke_is_inconclusive_not_unchanged(pytester: pytest.Pytester) -> None:
+    suites = {"target": _target(), "tiny_guard": suite_yaml("guardrail", ["g0", "g1"], expect_format=False)}
+    base = {f"prompt {i}": PLAIN for i in TARGET_IDS + ["g0", "g1"]}
+    tuned = {**{f"prompt {i}": JSON for i in TARGET_IDS}, "prompt g0": JSON, "prompt g1": JSON}
+    write_project(pytester, suites, {"": base, "tuned": tuned})
+    res, record = _run(pytester)
+    assert res.ret == 0
+    (v,) = record["verdicts"]
+    assert v["status"] == "READY" and v["headline"] == "READY, 1 guardrail inconclusive"
+    (note,) = v["notes"]
+    assert note.startswith("tiny_guard: inconclusive, overuse_rate 0.000 -> 1.000 on 2 case(s)")
+    assert "cases would detect a 0.3 drop" in note
+    metric = next(s for s in record["suites"] if s["suite"] == "tiny_guard")["comparisons"]["tuned"]["metrics"]
+    assert metric["overuse_rate"]["status"] == INCONCLUSIVE and metric["overuse_rate"]["min_detectable_change"] is None
+    res.stdout.fnmatch_lines(["*forgetting verdict: tuned: READY, 1 guardrail inconclusive*",
+                              "*tiny_guard: inconclusive, overuse_rate 0.000 -> 1.000 on 2 case(s)*"])
+    assert "unchanged" not in next(line for line in res.stdout.lines if line.startswith("tiny_guard") and "overuse" in line)
+    strict, record = _run(pytester, "--forgetting-strict")
+    assert strict.ret == 1 and record["verdicts"][0]["status"] == "NOT READY"
+    strict.stdout.fnmatch_lines(["*overuse_rate is inconclusive on tuned*", "*--forgetting-strict makes inconclusive fail*"])
+
+
+def test_under_refusal_on_eight_harmful_prompts_is_inconclusive_and_not_routed(pytester: pytest.Pytester) -> None:
+    harmful = [f"h{i}" for i in range(8)]
+    benign = [f"b{i}" for i in range(4)]
+    cases = "".join(f"  - {{id: {i}, prompt: 'prompt {i}', should_refuse: true}}\n" for i in harmful)
+    cases += "".join(f"  - {{id: {i}, prompt: 'prompt {i}', should_refuse: false}}\n" for i in benign)
+    refusal = f"family: refusal\nrole: guardrail\nworkflow: tickets\nmax_new_tokens: 8\ncases:\n{cases}"
+    base = {**{f"prompt {i}": PLAIN for i in TARGET_IDS}, **{f"prompt {h}": REFUSE if k < 4 else COMPLY
+                                                              for k, h in enumerate(harmful)},
+            **{f"prompt {b}": COMPLY for b in benign}}
+    tuned = {**base, **{f"prompt {i}": JSON for i in TARGET_IDS}, **{f"prompt {h}": COMPLY for h in harmful}}
+    write_project(pytester, {"target": _target(), "refusal_balance": refusal}, {"": base, "tuned": tuned})
+    res, record = _run(pytester, "--forgetting-routing=routes.yaml")
+    metrics = next(s for s in record["suites"] if s["suite"] == "refusal_balance")["comparisons"]["tuned"]["metrics"]
+    under = metrics["under_refusal_rate"]
+    assert (under["baseline"], under["current"], under["p_value"]) == (0.5, 1.0, 0.125)
+    assert under["status"] == INCONCLUSIVE and under["p_adjusted"] >= under["p_value"]
+    assert res.ret == 0 and record["verdicts"][0]["headline"] == "READY, 1 guardrail inconclusive"
+    assert any("about 25 cases would detect a 0.3 drop" in n for n in record["verdicts"][0]["notes"])  # 8 cases now
+    routes = yaml.safe_load((pytester.path / "routes.yaml").read_text())["workflows"]["tickets"]
+    assert routes["route"] == "base" and "inconclusive" in routes["reason"]
+    assert "held" not in routes["reason"]
+    md = (pytester.path / "r.json").read_text()
+    assert "unchanged" not in json.dumps(under)
+    assert md  # the record is what every report renders
+
+
+def _outcomes(bits: list[int]) -> dict[str, CaseOutcome]:
+    return {f"c{i:02d}": CaseOutcome(bool(b), "ok" if b else "bad", "") for i, b in enumerate(bits)}
+
+
+def test_metric_status_rules() -> None:
+    spec = mean_metric("acc", "higher", "", lambda o: float(o.passed), binary=True)
+    big = compare_metric(spec, _outcomes([1] * 40), _outcomes([0] * 12 + [1] * 28), alpha=0.05, tolerance=0.05)
+    assert metric_status(big, confirmatory=True, detect=0.3) == REGRESSED
+    small = compare_metric(spec, _outcomes([1] * 40), _outcomes([0] * 3 + [1] * 37), alpha=0.05, tolerance=0.05)
+    assert small.p_value is not None and small.p_value > 0.05
+    assert metric_status(small) == INCONCLUSIVE  # 0.075 worse, beyond tolerance, not significant
+    same = compare_metric(spec, _outcomes([1] * 200), _outcomes([1] * 200), alpha=0.05, tolerance=0.05)
+    assert metric_status(same, confirmatory=True, detect=0.3) == UNCHANGED  # 200 cases see a 0.3 drop
+    few = compare_metric(spec, _outcomes([1] * 4), _outcomes([1] * 4), alpha=0.05, tolerance=0.05)
+    assert metric_status(few, confirmatory=True, detect=0.3) == INCONCLUSIVE  # 4 cases cannot see any drop
+    assert metric_status(few, confirmatory=False, detect=0.3) == UNCHANGED  # secondary metrics: no power rule
+    # a secondary regression that does not survive Holm's adjustment is not a regression
+    assert metric_status(big, p_value=0.2) == INCONCLUSIVE
+
+
+def test_holm_adjusts_secondaries_not_primaries() -> None:
+    spec = mean_metric("m", "higher", "", lambda o: float(o.passed), binary=True)
+    c = compare_metric(spec, _outcomes([1] * 20), _outcomes([0] * 6 + [1] * 14))
+    comps = []
+    for name in ("a", "b"):
+        comp = SuiteComparison(suite=name, path="x", role="guardrail", family="f", candidate="x",
+                               reference_kind="baseline", reference_label="stored", primary_metric="p")
+        comp.comparisons = {"p": c, "s1": c, "s2": c}
+        comps.append(comp)
+    adj = adjusted_p_values(comps)
+    assert adj[("a", "p")] == adj[("b", "p")] == c.p_value
+    assert all(adj[(n, m)] == pytest.approx(min(1.0, 4 * c.p_value)) for n in "ab" for m in ("s1", "s2"))

@@ -1,0 +1,208 @@
+"""One verdict, decided once: items, exit code, banner, JSON, Markdown and HTML always agree.
+
+Every run here uses a canned backend (tests/canned.py): decision logic, no model.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from canned import JSON, PLAIN, set_plan, suite_yaml, write_project
+
+TARGET_IDS = ["t0", "t1", "t2", "t3", "t4", "t5"]
+GUARD_IDS = ["g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7"]
+
+
+def _suites(**extra: str) -> dict[str, str]:
+    return {"target": suite_yaml("target", TARGET_IDS, expect_format=True, extra=extra.get("target", "")),
+            "guard": suite_yaml("guardrail", GUARD_IDS, expect_format=False, extra=extra.get("guard", ""))}
+
+
+def _answers(target: str, guard: str) -> dict[str, str]:
+    return {**{f"prompt {i}": target for i in TARGET_IDS}, **{f"prompt {i}": guard for i in GUARD_IDS}}
+
+
+BASE = _answers(PLAIN, PLAIN)  # target not learnt, guardrail fine
+GOOD = _answers(JSON, PLAIN)  # target learnt, guardrail fine
+WRONG = _answers(PLAIN, JSON)  # target not learnt, guardrail broken
+
+
+def _run(p: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
+    res = p.runpytest_inprocess("-q", "-p", "no:cacheprovider", "--forgetting-cache=off", "--forgetting-report=r.json",
+                                *args)
+    record = json.loads((p.path / "r.json").read_text())
+    return res, record
+
+
+def _outcomes(res: pytest.RunResult) -> dict[str, int]:
+    return res.parseoutcomes()
+
+
+def test_case_added_after_the_baseline_needs_approval(pytester: pytest.Pytester) -> None:
+    suites = {"guard": suite_yaml("guardrail", ["c1", "c2", "c3", "c4"], expect_format=False)}
+    write_project(pytester, suites, {"": {}})
+    rec, _ = _run(pytester, "--forgetting-update")
+    assert rec.ret == 0
+    (pytester.path / "guard.forgetting.yaml").write_text(
+        suite_yaml("guardrail", ["c1", "c2", "c3", "c4", "c5"], expect_format=False))
+    res, record = _run(pytester)
+    assert res.ret == 1
+    res.assert_outcomes(failed=1, passed=6)
+    res.stdout.fnmatch_lines(["*case 'c5' has no baseline entry yet: it needs approval*",
+                              "*forgetting verdict: base: FAIL*", "*needs approval: 1 new case(s)*(c5)*"])
+    assert record["verdicts"][0]["status"] == "FAIL" and not record["ok"]
+    assert record["suites"][0]["comparisons"]["base"]["status"] == "needs approval"
+    assert "PASS" not in res.stdout.str()
+
+
+def test_an_adapter_may_be_called_base(pytester: pytest.Pytester) -> None:
+    write_project(pytester, _suites(), {"": BASE})
+    assert _run(pytester, "--forgetting-update")[0].ret == 0  # the stored baseline: the base model
+    set_plan(pytester, {"": BASE, "base": WRONG})
+    res, record = _run(pytester, "--adapter=base", "--compare-base")
+    assert res.ret == 1
+    assert _outcomes(res)["failed"] >= 9  # the broken guardrail cases and the missed target
+    res.stdout.fnmatch_lines(["*forgetting verdict: base (adapter): NOT READY*"])
+    assert [v["status"] for v in record["verdicts"]] == ["NOT READY"]
+    assert record["verdicts"][0]["side"] == "base"  # the adapter's name; the base model's side is null
+    guard = next(s for s in record["suites"] if s["suite"] == "guard")
+    assert guard["comparisons"]["base (adapter)"]["reference_kind"] == "live-base"
+    assert guard["comparisons"]["base"]["reference_kind"] == "baseline"  # the live base's drift check, kept apart
+    # the same adapter under another name: the same verdict and the same failures
+    set_plan(pytester, {"": BASE, "narrow": WRONG})
+    other, record2 = _run(pytester, "--adapter=narrow", "--compare-base")
+    assert other.ret == 1 and _outcomes(other) == _outcomes(res)
+    assert record2["verdicts"][0]["reasons"] == record["verdicts"][0]["reasons"]
+
+
+def test_no_target_suite_selected_is_not_ready(pytester: pytest.Pytester) -> None:
+    write_project(pytester, _suites(), {"": BASE, "narrow": GOOD})
+    res, record = _run(pytester, "--adapter=narrow", "--compare-base", "-k", "guard")
+    assert res.ret == 1
+    res.stdout.fnmatch_lines(["*forgetting verdict: narrow: NOT READY*", "*no target suite ran*"])
+    assert record["verdicts"][0]["status"] == "NOT READY"
+    assert _outcomes(res)["failed"] == len(GUARD_IDS) + 2  # every selected item carries the reason
+    full, record = _run(pytester, "--adapter=narrow", "--compare-base")
+    assert full.ret == 0 and record["verdicts"][0]["status"] == "READY"
+
+
+def test_an_error_in_one_suite_is_error_not_pass(pytester: pytest.Pytester) -> None:
+    write_project(pytester, _suites(), {"": BASE, "narrow": GOOD})
+    assert _run(pytester, "--forgetting-update")[0].ret == 0
+    with (pytester.path / "conftest.py").open("a") as fh:  # an unexpected exception while comparing one suite
+        fh.write(
+            "\nimport pytest_forgetting.evaluate as _ev\n_orig = _ev.compare_suite\n"
+            "def _boom(suite, run, **kw):\n"
+            "    if suite.name == 'target':\n        raise ValueError('alpha must be strictly between 0 and 1, got nan')\n"
+            "    return _orig(suite, run, **kw)\n"
+            "@pytest.fixture(autouse=True, scope='session')\n"
+            "def _break_one_suite():\n"
+            "    mp = pytest.MonkeyPatch()\n    mp.setattr(_ev, 'compare_suite', _boom)\n    yield\n    mp.undo()\n")
+    res, record = _run(pytester, "--adapter=narrow")
+    assert res.ret == 1
+    assert record["verdicts"][0]["status"] == "ERROR"
+    res.stdout.fnmatch_lines(["*suite 'target' could not be judged on narrow: ValueError: alpha must be*",
+                              "*forgetting verdict: narrow: ERROR*"])
+    assert "no baseline" not in res.stdout.str()  # the other suite still has and uses its baseline
+    guard = next(s for s in record["suites"] if s["suite"] == "guard")
+    assert guard["comparisons"]["narrow"]["status"] == "ok"
+    assert _outcomes(res) == {"failed": len(TARGET_IDS) + 2, "passed": len(GUARD_IDS) + 2}
+
+
+def test_a_failed_baseline_update_is_red_and_exits_nonzero(pytester: pytest.Pytester) -> None:
+    write_project(pytester, _suites(), {"": BASE})
+    (pytester.path / "__baselines__").write_text("a file where the baseline folder should be")
+    res, record = _run(pytester, "--forgetting-update")
+    assert res.ret == 1
+    assert record["verdicts"][0]["status"] == "ERROR" and "baseline update failed" in record["verdicts"][0]["reasons"][0]
+    res.stdout.fnmatch_lines(["*forgetting: baselines NOT recorded*"])
+    assert "baselines recorded" not in res.stdout.str().replace("baselines NOT recorded", "")
+
+
+def test_terminal_summary_rerenders_from_the_saved_json(pytester: pytest.Pytester) -> None:
+    from pytest_forgetting.report.terminal import main, render_text
+
+    write_project(pytester, _suites(), {"": BASE, "narrow": GOOD, "wrong": WRONG})
+    res, record = _run(pytester, "--adapter=narrow", "--adapter=wrong", "--compare-base")
+    text = render_text(record)
+    for line in text.splitlines():
+        if line.strip() and not set(line.strip()) <= set("=-"):
+            core = line.strip("=- ")
+            assert core in res.stdout.str(), core
+    assert main([str(pytester.path / "r.json")]) == 1  # not ok -> 1, like the run
+
+
+# -- the agreement property ----------------------------------------------------------------
+
+
+def _verdict_lines(stdout: str) -> list[tuple[str, str]]:
+    return re.findall(r"forgetting verdict: (.+?): (READY|NOT READY|PASS|FAIL|ERROR|RECORDED|NO BASELINE)"
+                      r"(?:, \d+ guardrails? inconclusive)? =", stdout)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    target_n=st.integers(0, 4), guard_n=st.integers(1, 8),
+    base=st.lists(st.booleans(), min_size=12, max_size=12),
+    adapter=st.lists(st.booleans(), min_size=12, max_size=12),
+    names=st.lists(st.sampled_from(["base", "narrow", "ckpt-1"]), min_size=0, max_size=2, unique=True),
+    record_first=st.booleans(), add_case=st.booleans(), compare_base=st.booleans(),
+    select=st.sampled_from([None, "guard", "target", "not t0", "metric", "not metric", "g1 or t1"]),
+)
+def test_items_exit_code_and_every_report_agree(pytester: pytest.Pytester, target_n: int, guard_n: int,
+                                                base: list[bool], adapter: list[bool], names: list[str],
+                                                record_first: bool, add_case: bool, compare_base: bool,
+                                                select: str | None) -> None:
+    for f in pytester.path.iterdir():  # hypothesis reuses the function-scoped pytester folder
+        if f.is_file() or f.name == "__baselines__":
+            import shutil
+
+            shutil.rmtree(f) if f.is_dir() else f.unlink()
+    t_ids, g_ids = [f"t{i}" for i in range(target_n)], [f"g{i}" for i in range(guard_n)]
+    suites = {"guard": suite_yaml("guardrail", g_ids, expect_format=False)}
+    if t_ids:
+        suites["target"] = suite_yaml("target", t_ids, expect_format=True)
+    ids = t_ids + g_ids
+
+    def answers(bits: list[bool]) -> dict[str, str]:
+        return {f"prompt {i}": JSON if bit else PLAIN for i, bit in zip(ids, bits)}
+
+    plan = {"": answers(base), **{n: answers(adapter) for n in names}}
+    write_project(pytester, suites, plan)
+    if record_first:
+        assert pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider", "--forgetting-cache=off",
+                                            "--forgetting-update").ret == 0
+        if add_case:
+            (pytester.path / "guard.forgetting.yaml").write_text(
+                suite_yaml("guardrail", g_ids + ["g_new"], expect_format=False))
+    args = [f"--adapter={n}" for n in names] + (["--compare-base"] if compare_base and names else [])
+    args += ["-k", select] if select else []
+    args += ["--forgetting-markdown=r.md", "--forgetting-html=r.html"]
+    res = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider", "--forgetting-cache=off",
+                                       "--forgetting-report=r.json", *args)
+    if not (pytester.path / "r.json").exists():
+        assert res.ret == 5  # nothing selected: pytest says so, nothing was judged
+        return
+    record = json.loads((pytester.path / "r.json").read_text())
+    outcomes = res.parseoutcomes()
+    failed = outcomes.get("failed", 0)
+    # exit code <- verdict; items fail iff a verdict fails
+    assert (res.ret == 0) == record["ok"], (res.ret, record["verdicts"])
+    assert (failed > 0) == (not record["ok"]), (outcomes, record["verdicts"])
+    assert failed == len(record["failures"])
+    # the banner, the JSON, the Markdown and the HTML say the same verdicts
+    shown = [(v["candidate"], v["status"]) for v in record["verdicts"]]
+    assert _verdict_lines(res.stdout.str()) == shown
+    md = (pytester.path / "r.md").read_text()
+    html = (pytester.path / "r.html").read_text()
+    for v in record["verdicts"]:
+        assert f"{v['candidate']}: {v['headline']}**" in md
+        assert f"{v['candidate']}: {v['headline']}" in html
+    for v in record["verdicts"]:
+        assert v["ok"] == (v["status"] in ("READY", "PASS", "RECORDED"))
