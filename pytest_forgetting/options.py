@@ -60,7 +60,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_markdown", "--forgetting-markdown", "write a Markdown summary to this path (CI job summary, PR comment)", {}),
     ("forgetting_html", "--forgetting-html", "write a self-contained HTML report to this path", {}),
     ("compare_base", "--compare-base", "also run every suite with the adapter disabled and compare against it", {"action": "store_true"}),
-    ("forgetting_strict", "--forgetting-strict", "fail a case on any flip from pass to fail, even when its suite did not regress significantly", {"action": "store_true"}),
+    ("forgetting_strict", "--forgetting-strict", "fail on any pass->fail flip and on inconclusive guardrails, not only on significant regressions", {"action": "store_true"}),
     ("forgetting_absolute", "--forgetting-absolute", "judge each case by its own expectation; no baseline needed", {"action": "store_true"}),
     ("forgetting_cache", "--forgetting-cache", "output cache: on (default), off or readonly", {"type": _choice("on", "off", "readonly")}),
     ("forgetting_cache_dir", "--forgetting-cache-dir", "where converted models and cached outputs live (default: user cache dir; env PYTEST_FORGETTING_CACHE_DIR)", {}),

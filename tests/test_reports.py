@@ -28,7 +28,8 @@ def test_json_report_schema(regressed_run: pytest.Pytester) -> None:
     assert record["ok"] is False and record["error"] is None
     assert record["verdicts"] == [{"side": "json", "candidate": "json", "status": "NOT READY", "ok": False, "reasons": [
         "fmt (guardrail): overuse_rate regressed 0.000 -> 1.000 (p=0.00049)",
-        "no target suite ran: nothing showed that the fine-tune improved what it was trained for"]}]
+        "no target suite ran: nothing showed that the fine-tune improved what it was trained for"],
+        "headline": "NOT READY", "notes": []}]
     suite = record["suites"][0]
     assert suite["suite"] == "fmt" and suite["role"] == "guardrail" and suite["family"] == "format_overuse"
     cmp = suite["comparisons"]["json"]["metrics"]["overuse_rate"]
@@ -44,7 +45,7 @@ def test_json_report_schema(regressed_run: pytest.Pytester) -> None:
 def test_markdown_report(regressed_run: pytest.Pytester) -> None:
     md = (regressed_run.path / "out/r.md").read_text()
     assert "**❌ json: NOT READY**" in md
-    assert "| fmt | guardrail | json | overuse\\_rate | 0.000 | 1.000 | +1.000 | 4.9e-04 | **REGRESSED** |" in md
+    assert "| fmt | guardrail | json | overuse\\_rate | 0.000 | 1.000 | +1.000 | 4.9e-04 | = | 0.58 | **REGRESSED** |" in md
     assert "<details><summary>fmt (json): 12 case(s) got worse</summary>" in md
 
 
