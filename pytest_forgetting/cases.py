@@ -176,6 +176,7 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
                 parts = parts + [bad[0]]
         extra = f" ({len(errors) - 1} more problem(s) after fixing this one)" if len(errors) > 1 else ""
         raise SuiteError(spath, msg + extra, line=line_of(node, parts), field=json_path(parts), fix=fix)
+    assert node is not None  # data came from it
     return _build(path, data, node, root=root, allow_outside=allow_outside)
 
 
