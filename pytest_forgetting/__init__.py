@@ -11,6 +11,7 @@ from .model.protocol import (  # noqa: E402
     ModelIdentity,
     Prompt,
 )
+from .scoring.refusal import register_refusal_classifier  # noqa: E402
 from .scoring.refusal_detector import detect_refusal  # noqa: E402
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "ModelIdentity",
     "Prompt",
     "detect_refusal",
+    "register_refusal_classifier",
     "__version__",
 ]
 

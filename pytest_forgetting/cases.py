@@ -132,8 +132,11 @@ def _best_error(errors: list[ValidationError]) -> ValidationError:
     return best_match(real or errors)
 
 
-def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = False) -> Suite:
-    """Load and validate one suite file. Raises :class:`SuiteError`."""
+def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = False, allow_code: bool = False) -> Suite:
+    """Load and validate one suite file. Raises :class:`SuiteError`.
+
+    ``allow_code``: the run opted in to suite fields that import Python code (``--forgetting-allow-code``).
+    """
     spath = str(path)
     try:
         size = path.stat().st_size
@@ -176,8 +179,22 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
                 parts = parts + [bad[0]]
         extra = f" ({len(errors) - 1} more problem(s) after fixing this one)" if len(errors) > 1 else ""
         raise SuiteError(spath, msg + extra, line=line_of(node, parts), field=json_path(parts), fix=fix)
-    assert node is not None  # data came from it
-    return _build(path, data, node, root=root, allow_outside=allow_outside)
+    assert node is not None  # an empty document failed the schema above
+    suite = _build(path, data, node, root=root, allow_outside=allow_outside)
+    _family_checks(suite, node, allow_code)
+    return suite
+
+
+def _family_checks(suite: Suite, node: yaml.Node | None, allow_code: bool) -> None:
+    """The family's own load-time checks (e.g. refusal_classifier), with the YAML line filled in."""
+    from .scoring import family as get_family
+
+    try:
+        get_family(suite.family).validate(suite, allow_code=allow_code)
+    except SuiteError as exc:
+        if exc.line is None and exc.field and exc.field.startswith("$."):
+            exc.line = line_of(node, exc.field[2:].split("."))
+        raise
 
 
 def _check_regex(pattern: str, spath: str, node: yaml.Node, parts: list[Any]) -> None:

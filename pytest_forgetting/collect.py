@@ -33,7 +33,8 @@ class SuiteFile(pytest.File):
         fs = session_of(self.config)
         try:
             suite = load_suite(
-                self.path, root=fs.settings.rootdir, allow_outside=fs.settings.allow_outside_paths
+                self.path, root=fs.settings.rootdir, allow_outside=fs.settings.allow_outside_paths,
+                allow_code=fs.settings.allow_code,
             )
             fs.add_suite(suite)
         except ForgettingError as exc:

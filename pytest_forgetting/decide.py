@@ -31,6 +31,8 @@ UNCHANGED = "unchanged"
 NO_DATA = "no-data"
 TARGET_MISSED = "target missed"
 INCONCLUSIVE = "inconclusive"
+INFO = "info"
+"""An informational metric (``MetricSpec.informational``, e.g. refusal's empty_rate): shown, never decides."""
 DETECT = 0.30
 """The smallest drop of a rate a guardrail's primary metric must be able to see (with 80 % power)."""
 # suite statuses
@@ -103,6 +105,7 @@ class SuiteDecision:
     metrics: Mapping[str, str] = field(default_factory=dict)  # metric -> status word
     ok: bool = False
     notes: tuple[str, ...] = ()  # inconclusive metrics, with the cases that would settle them
+    info: tuple[str, ...] = ()  # informational metrics worth a line (e.g. empty answers); never decide
     p_adjusted: Mapping[str, float | None] = field(default_factory=dict)
 
     def reason(self) -> str:
@@ -116,6 +119,7 @@ class Verdict:
     status: str
     reasons: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # inconclusive guardrails: shown, failing only with --forgetting-strict
+    info: tuple[str, ...] = ()  # informational remarks (empty answers): shown, never deciding
 
     @property
     def ok(self) -> bool:
@@ -202,6 +206,9 @@ def metric_statuses(comp: SuiteComparison, adjusted: Mapping[str, float | None] 
     adjusted = adjusted or {}
     out = {}
     for m, c in comp.comparisons.items():
+        if c.informational:
+            out[m] = INFO if c.p_value is not None else NO_DATA
+            continue
         primary = m == comp.primary_metric
         out[m] = metric_status(c, target_primary=comp.must_improve and primary, p_value=adjusted.get(m),
                                confirmatory=primary and comp.role == "guardrail", detect=detect_size(comp, m))
@@ -216,6 +223,8 @@ def adjusted_p_values(comps: Sequence[SuiteComparison]) -> dict[tuple[str, str],
     keys: dict[str, tuple[str, str]] = {}
     for comp in comps:
         for m, c in comp.comparisons.items():
+            if c.informational:  # never decides, so it takes no share of the family-wise alpha
+                continue
             if m == comp.primary_metric:
                 out[(comp.suite, m)] = c.p_value
             else:
@@ -331,7 +340,11 @@ def decide_suite(ev: SuiteEvidence, side: Side, mode: Mode, book: _Book,
     else:
         reasons += [f"needs approval: {a}" for a in approval]
         status = FAILING if reasons else (INCONCLUSIVE if unsure else OK)
-    return SuiteDecision(s.name, side, status, tuple(reasons), statuses, ok=not reasons, notes=notes, p_adjusted=p_adj)
+    info = tuple(f"{s.name}: {m} {messages.fmt(c.baseline)} -> {messages.fmt(c.current)} (informational: empty "
+                 "answers are not counted as refusals; the helpfulness and tone suites judge them)"
+                 for m, st in statuses.items() if st == INFO for c in [comp.comparisons[m]] if c.current)
+    return SuiteDecision(s.name, side, status, tuple(reasons), statuses, ok=not reasons, notes=notes, p_adjusted=p_adj,
+                         info=info)
 
 
 def _observed(comp: SuiteComparison, metric: str) -> float:
@@ -388,6 +401,7 @@ def _verdict(cand: Side, label: str, decided: list[tuple[SuiteEvidence, SuiteDec
              finish_error: str | None) -> Verdict:
     reasons = tuple(f"{ev.suite.name} ({ev.suite.role}): {d.reason()}" for ev, d in decided if not d.ok)
     notes = tuple(n for _, d in decided if d.ok for n in d.notes)
+    info = tuple(n for _, d in decided for n in d.info)
     if finish_error:
         return Verdict(cand, label, V_ERROR, (finish_error,) + reasons)
     if any(d.status == ERROR for _, d in decided):
@@ -399,8 +413,8 @@ def _verdict(cand: Side, label: str, decided: list[tuple[SuiteEvidence, SuiteDec
     if decided and all(d.status == NO_BASELINE for _, d in decided):
         return Verdict(cand, label, V_NO_BASELINE, ("record one with --forgetting-update or pass --compare-base",))
     if cand is None:
-        return Verdict(cand, label, FAIL if reasons else PASS, reasons, notes)
+        return Verdict(cand, label, FAIL if reasons else PASS, reasons, notes, info)
     against_base = any(c.reference_is_base for ev, _ in decided for c in [ev.comparisons.get(cand)] if c is not None)
     if against_base and not any(ev.suite.role == "target" for ev, _ in decided):
         reasons += (NO_TARGET,)
-    return Verdict(cand, label, NOT_READY if reasons else READY, reasons, notes)
+    return Verdict(cand, label, NOT_READY if reasons else READY, reasons, notes, info)

@@ -70,6 +70,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_allow_pickle", "--forgetting-allow-pickle", "allow pickle (.bin) weights; they can run code when loaded", {"action": "store_true"}),
     ("trust_remote_code", "--trust-remote-code", "let transformers run model code shipped with the model", {"action": "store_true"}),
     ("forgetting_allow_outside_paths", "--forgetting-allow-outside-paths", "allow suite files to read training_data outside the project root", {"action": "store_true"}),
+    ("forgetting_allow_code", "--forgetting-allow-code", "let suite files name Python code to import (refusal_classifier: 'pkg.mod:fn')", {"action": "store_true"}),
     ("backend", "--backend", "transformers (default, in-process) or openai (an OpenAI-compatible server: vLLM, llama.cpp)", {"type": _choice("transformers", "openai")}),
     ("base_url", "--base-url", "server URL for --backend=openai, e.g. http://127.0.0.1:8000/v1 (API key from $OPENAI_API_KEY)", {}),
     ("max_concurrency", "--max-concurrency", "requests in flight at once for --backend=openai (default 8)", {"type": _positive}),
@@ -127,6 +128,7 @@ class RunSettings:
     allow_pickle: bool = False
     trust_remote_code: bool = False
     allow_outside_paths: bool = False
+    allow_code: bool = False
     seed: int = 0
     backend: str = "transformers"
     base_url: str | None = None
@@ -286,6 +288,7 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         allow_pickle=bool(_get(config, "forgetting_allow_pickle")),
         trust_remote_code=bool(_get(config, "trust_remote_code")),
         allow_outside_paths=bool(_get(config, "forgetting_allow_outside_paths")),
+        allow_code=bool(_get(config, "forgetting_allow_code")),
         seed=int(_get(config, "forgetting_seed") or 0),
         backend=_get(config, "backend") or "transformers",
         base_url=_get(config, "base_url"),

@@ -126,7 +126,7 @@ def build_record(data: RunData, *, timestamps: bool = True) -> dict[str, Any]:
         "mode": {"update": data.mode.update, "absolute": data.mode.absolute, "strict": data.mode.strict,
                  "compare_base": data.compare_base},
         "verdicts": [{"side": v.side, "candidate": v.label, "status": v.status, "ok": v.ok, "reasons": list(v.reasons),
-                      "headline": v.headline, "notes": list(v.notes)}
+                      "headline": v.headline, "notes": list(v.notes), "info": list(v.info)}
                      for v in d.verdicts],
         "models": {labels[side]: dict(ident) for side, ident in data.identities.items() if side in labels},
         "sides": [{"side": side, "label": label} for side, label in labels.items()

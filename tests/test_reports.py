@@ -29,7 +29,7 @@ def test_json_report_schema(regressed_run: pytest.Pytester) -> None:
     assert record["verdicts"] == [{"side": "json", "candidate": "json", "status": "NOT READY", "ok": False, "reasons": [
         "fmt (guardrail): overuse_rate regressed 0.000 -> 1.000 (p=0.00049)",
         "no target suite ran: nothing showed that the fine-tune improved what it was trained for"],
-        "headline": "NOT READY", "notes": []}]
+        "headline": "NOT READY", "notes": [], "info": []}]
     suite = record["suites"][0]
     assert suite["suite"] == "fmt" and suite["role"] == "guardrail" and suite["family"] == "format_overuse"
     cmp = suite["comparisons"]["json"]["metrics"]["overuse_rate"]

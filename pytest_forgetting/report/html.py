@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import charts
-from .table import shown_status
+from .table import mdc_text, shown_status
 
 UNPARSED = "<unparsed>"
 
@@ -79,6 +79,8 @@ def _metric_rows(s: dict[str, Any], side: str, comp: dict[str, Any] | None) -> l
             "delta": c["delta"] if c else None,
             "ci_delta": c["ci_delta"] if c else None,
             "p_value": c["p_value"] if c else None,
+            "p_adjusted": c.get("p_adjusted") if c else None,
+            "mdc": mdc_text(c) if c else "-",
             "test": c["test"] if c else "",
             "n_paired": c["n_paired"] if c else None,
             "tolerance": c["tolerance"] if c else None,

@@ -24,7 +24,7 @@ def _p(x: Any) -> str:
     return f"{x:.1e}" if x < 0.001 else f"{x:.3f}"
 
 
-def _mdc(c: dict[str, Any]) -> str:
+def mdc_text(c: dict[str, Any]) -> str:
     """The minimum detectable change; ``inf``: no change this suite could show would be significant."""
     if c.get("min_detectable_change") is None:
         return "inf" if c.get("p_value") is not None and "min_detectable_change" in c else "-"
@@ -55,7 +55,7 @@ def metric_rows(record: dict[str, Any]) -> list[tuple[str, ...]]:
                 adj = c.get("p_adjusted")
                 rows.append((s["suite"], s["role"], side, m, _f(c["baseline"]), _f(c["current"]),
                              _f(c["delta"], True), _p(c["p_value"]), "=" if adj == c["p_value"] else _p(adj),
-                             _mdc(c), shown_status(c)))
+                             mdc_text(c), shown_status(c)))
             if not comp["metrics"]:
                 for m, v in run["metrics"].items():
                     rows.append((s["suite"], s["role"], side, m, "-", _f(v["value"]), "-", "-", "-", "-", comp["status"]))

@@ -46,6 +46,7 @@ def summary(record: dict[str, Any]) -> list[Line]:
                         "green" if v["ok"] else "red"))
         out += [Line(f"  {_clean(r)}") for r in v["reasons"]]
         out += [Line(f"  {_clean(n)}") for n in v.get("notes", [])]
+        out += [Line(f"  {_clean(n)}") for n in v.get("info", [])]
     if record["mode"]["update"]:
         if record["ok"] and record.get("update"):
             out.append(Line("forgetting: baselines recorded", "=", "green"))

@@ -62,6 +62,8 @@ class MetricSpec:
     tolerance: float = 0.0
     unit: str = "rate"
     """``rate`` metrics live in [0, 1] and take the suite-wide ``tolerance``; others only per-metric ones."""
+    informational: bool = False
+    """Shown and compared, but its comparison status is always ``info``: it never regresses or improves a suite."""
 
 
 def mean_metric(
@@ -73,6 +75,7 @@ def mean_metric(
     binary: bool = False,
     tolerance: float = 0.0,
     unit: str = "rate",
+    informational: bool = False,
 ) -> MetricSpec:
     """A metric that is the mean of per-case values (a rate when ``binary``)."""
 
@@ -80,7 +83,7 @@ def mean_metric(
         vals = [v for v in (per_case(o) for o in outcomes) if v is not None]
         return sum(vals) / len(vals) if vals else None
 
-    return MetricSpec(name, direction, description, compute, per_case, binary, tolerance, unit)
+    return MetricSpec(name, direction, description, compute, per_case, binary, tolerance, unit, informational)
 
 
 Request = Union["GenerateRequest", "LoglikelihoodRequest"]
@@ -95,6 +98,13 @@ class Family:
     def primary(self, role: str) -> str:
         """The metric that stands for the suite in verdicts and sweeps."""
         return self.primary_metric
+
+    def validate(self, suite: "Suite", *, allow_code: bool = False) -> None:
+        """Family-specific checks of a loaded suite, run at load time (before any model work).
+
+        Raise :class:`~pytest_forgetting.errors.SuiteError` naming the field and the fix.
+        ``allow_code``: the run opted in (``--forgetting-allow-code``) to suite files naming Python code.
+        """
 
     def requests(self, suite: "Suite", case: "Case", adapter: str | None) -> list[Request]:
         raise NotImplementedError

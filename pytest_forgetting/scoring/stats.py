@@ -103,7 +103,10 @@ class Comparison:
     ``status``: ``regressed`` / ``improved`` need a change in that direction
     larger than ``tolerance`` with ``p_value < alpha`` (``flat`` metrics regress
     on a move either way and never improve); ``unchanged`` otherwise;
-    ``no-data`` when a side has no value or there are no paired cases.
+    ``no-data`` when a side has no value or there are no paired cases;
+    ``info`` for an informational metric (``MetricSpec.informational``,
+    also ``informational=True`` here): shown with its test, never a
+    regression or an improvement.
     ``ci_delta`` is the ``1 - alpha`` interval for ``delta`` got by inverting
     the same test, so it excludes 0 exactly when ``p_value < alpha``; an end
     the test cannot bound at this n is -inf/inf (``null`` in JSON).
@@ -127,6 +130,7 @@ class Comparison:
     status: str
     min_detectable_change: float | None = None
     power: PowerModel | None = None
+    informational: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict with stable keys; floats rounded to 6 places, non-finite -> None."""
@@ -226,6 +230,7 @@ def compare_metric(
             tolerance=tol,
             alpha=alpha,
             status="no-data",
+            informational=spec.informational,
         )
 
     base_out = [baseline[i] for i in ids]
@@ -308,9 +313,10 @@ def compare_metric(
         ci_delta=ci,
         tolerance=tol,
         alpha=alpha,
-        status=_status(spec.direction, delta, p, alpha, tol),
+        status="info" if spec.informational else _status(spec.direction, delta, p, alpha, tol),
         min_detectable_change=None if p is None else min_detectable_change(power),
         power=None if p is None else power,
+        informational=spec.informational,
     )
 
 
