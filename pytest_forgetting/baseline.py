@@ -3,15 +3,16 @@
 One file per suite file, in ``__baselines__/`` beside it (like syrupy's
 ``__snapshots__``). The JSON is written with stable key order and one case per
 line so a pull request shows exactly which cases changed. Writes go to a temp
-file in the same folder, are fsynced and renamed over the old one under an
-exclusive lock: a crash or Ctrl-C leaves the previous file intact, and two
-writers never interleave.
+file in the same folder, are fsynced and renamed over the old one, all under an
+exclusive lock on the folder held across read, merge and write: a crash or
+Ctrl-C leaves the previous file intact, two writers never interleave and
+neither loses the other's suites. The file keeps its permission bits.
 """
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,28 +158,39 @@ def render(bf: BaselineFile) -> str:
 
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
-    """An exclusive inter-process lock beside the file (POSIX flock; best effort elsewhere)."""
-    lock_path = path.with_name(path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    """An exclusive inter-process lock on the folder that holds ``path`` (POSIX flock on the directory
+    itself, so no ``.lock`` file is left beside the baselines; best effort elsewhere)."""
     try:
-        try:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except ImportError:  # pragma: no cover - Windows
-            pass
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
-        os.close(fd)
+        os.close(fd)  # closing releases the lock
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old or the new file, never a mix."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write ``text`` to ``path`` so readers see the old or the new file, never a mix.
+
+    The new file keeps the old one's permission bits (a new one gets the usual 0666 less umask),
+    so a 0644 baseline stays 0644 after an update.
+    """
     try:
+        mode: int | None = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = None
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
+            if mode is not None:
+                os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -219,3 +231,4 @@ def write_suites(path: Path, records: Mapping[str, SuiteRecord | None | Merge]) 
         raise BaselineError(
             f"cannot write baseline {path}: {exc}\n  fix: make {path.parent} writable, then run --forgetting-update again"
         ) from None
+

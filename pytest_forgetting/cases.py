@@ -3,7 +3,8 @@
 Everything a user can get wrong in a suite file is caught here, before any
 model work, and reported as a :class:`SuiteError` naming the file, the YAML
 line, the field's JSON path and the fix. YAML is read with ``safe_load``
-semantics only (``SafeLoader``), so a suite file cannot construct objects.
+semantics only (``SafeLoader``), so a suite file cannot construct objects, and
+within bounds (:mod:`.suite_yaml`).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from jsonschema.exceptions import SchemaError, ValidationError
 from .errors import SuiteError
 from .requests import GenerationSettings, Prompt
 from .suite_data import TemplateError, assign_ids, fill_template, placeholders, read_rows, row_to_case
+from .suite_yaml import MAX_BYTES, check_finite, check_local_refs, json_path, line_of, parse_yaml
 
 FAMILIES = ("format_overuse", "refusal", "label_collapse", "tone", "helpfulness")
 SUITE_SUFFIXES = (".forgetting.yaml", ".forgetting.yml")
@@ -95,33 +97,8 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(json.loads(text))
 
 
-def _json_path(parts: Any) -> str:
-    out = "$"
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else f".{p}"
-    return out
-
-
-def _line_of(node: yaml.Node | None, parts: list[Any]) -> int | None:
-    """Walk the composed YAML node tree along a JSON path to find the line."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for p in parts:
-        if isinstance(node, yaml.MappingNode):
-            nxt = None
-            for k, v in node.value:
-                if k.value == p:
-                    nxt = v
-                    line = k.start_mark.line + 1
-                    break
-            node = nxt
-        elif isinstance(node, yaml.SequenceNode) and isinstance(p, int) and p < len(node.value):
-            node = node.value[p]
-            line = node.start_mark.line + 1
-        else:
-            break
-        if node is None:
-            break
-    return line
+_json_path = json_path
+_line_of = line_of
 
 
 def _allowed_keys(err: ValidationError, family: Any) -> list[str]:
@@ -156,6 +133,11 @@ def _describe(err: ValidationError, family: Any = None) -> tuple[str, str | None
         if isinstance(err.instance, bool) and "string" in str(err.validator_value):
             return msg, "quote it: YAML reads yes/no/on/off/true/false as booleans (write 'no')"
         return msg, None
+    if err.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        name = str(err.absolute_path[-1]) if err.absolute_path else ""
+        fix = {"alpha": "use a significance level between 0 and 1 (both excluded), e.g. 0.05",
+               "tolerance": "use a tolerance of 0 or more, e.g. 0.05"}.get(name, "use a value in the allowed range")
+        return err.message[:300], fix
     if err.validator == "oneOf" and isinstance(err.instance, dict) and "path" not in err.instance:
         return ("a case needs exactly one of 'prompt' or 'messages' (or 'vars' for the suite's template)",
                 "give the case a prompt: (or messages:, or vars:), only one of them")
@@ -175,19 +157,6 @@ def _best_error(errors: list[ValidationError]) -> ValidationError:
     return best_match(real or errors)
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    """Parse once (libyaml when present) and keep the node tree: it carries the line numbers errors cite."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
-    finally:
-        loader.dispose()
-
-
 def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = False, allow_code: bool = False) -> Suite:
     """Load and validate one suite file. Raises :class:`SuiteError`.
 
@@ -195,11 +164,15 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
     """
     spath = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SuiteError(spath, f"the file is {size / (1 << 20):.1f} MB; suite files may be at most "
+                             f"{MAX_BYTES >> 20} MB", fix="split it into several suite files")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SuiteError(spath, f"cannot read the file: {exc}", fix="check the path and that it is UTF-8 text")
     try:
-        node, data = _parse_yaml(text)
+        node, data = parse_yaml(text, spath)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -219,6 +192,7 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
             field="$",
             fix="start the file with 'family: ...' then 'cases:' holding a list of cases",
         )
+    check_finite(data, node, spath)
     _schema_check(data, node, spath, {})
     origins: dict[int, tuple[str, int]] = {}
     if "cases_from" in data:
@@ -254,7 +228,7 @@ def _family_checks(suite: Suite, node: yaml.Node | None, allow_code: bool) -> No
         get_family(suite.family).validate(suite, allow_code=allow_code)
     except SuiteError as exc:
         if exc.line is None and exc.field and exc.field.startswith("$."):
-            exc.line = _line_of(node, exc.field[2:].split("."))
+            exc.line = line_of(node, exc.field[2:].split("."))
         raise
 
 
@@ -312,8 +286,8 @@ def _check_regex(pattern: str, spath: str, node: yaml.Node | None, parts: list[A
         re.compile(pattern, flags)
     except re.error as exc:
         raise SuiteError(
-            spath, f"invalid regular expression {pattern!r}: {exc}", line=_line_of(node, parts),
-            field=_json_path(parts), fix="fix the pattern (quote it with single quotes in YAML to keep backslashes)",
+            spath, f"invalid regular expression {pattern!r}: {exc}", line=line_of(node, parts),
+            field=json_path(parts), fix="fix the pattern (quote it with single quotes in YAML to keep backslashes)",
         ) from None
 
 
@@ -344,16 +318,18 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node | None, *, root: Pa
         if "regex" in fmt:
             _check_regex(fmt["regex"], spath, node, ["format", "regex"], regex_flags(fmt.get("flags")))
         if "json_schema" in fmt:
+            check_local_refs(fmt["json_schema"], spath, node)
             try:
                 Draft202012Validator.check_schema(fmt["json_schema"])
             except SchemaError as exc:
                 raise SuiteError(
                     spath, f"format.json_schema is not a valid JSON Schema: {exc.message}",
-                    line=_line_of(node, ["format", "json_schema"]), field="$.format.json_schema",
+                    line=line_of(node, ["format", "json_schema"]), field="$.format.json_schema",
                     fix="fix the schema (draft 2020-12)",
                 ) from None
     if family == "tone" and "training_data" in data:
         config["training_data_path"] = str(_resolve_inside(path, data["training_data"], root, allow_outside, node))
+        _check_training_data(config["training_data_path"], int(data.get("ngram", 8)), spath, node)
     labels = data.get("labels", [])
 
     raws = [dict(r) for r in data["cases"]]
@@ -480,6 +456,25 @@ def _check_metric_names(suite: Suite, data: Mapping[str, Any], node: yaml.Node |
                 str(suite.path), f"{name!r} is not a metric of family {suite.family!r}", line=_line_of(node, parts),
                 field=_json_path(parts), fix=f"{hint}metrics of {suite.family}: {', '.join(names)}",
             )
+
+
+def _check_training_data(path: str, n: int, spath: str, node: yaml.Node | None) -> None:
+    """Read the training data now, so a bad file is a collection error, not a failure after all model work
+    (the n-grams are cached and scoring reuses them)."""
+    from .scoring.tone import training_ngrams
+
+    try:
+        training_ngrams(path, n, spath)
+    except SuiteError as exc:
+        exc.line = exc.line or line_of(node, ["training_data"])
+        raise
+
+
+def _sha256_file(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as exc:  # pragma: no cover - read just before by _check_training_data
+        raise SuiteError(path, f"cannot read training_data: {exc}", field="$.training_data") from None
 
 
 def _resolve_inside(suite_path: Path, rel: str, root: Path | None, allow_outside: bool, node: yaml.Node | None,

@@ -21,7 +21,7 @@ from typing import Mapping, Sequence
 from . import messages
 from .cases import Suite
 from .results import Side, SuiteComparison, SuiteRun, side_labels
-from .scoring.stats import Comparison, cases_needed, holm_adjust
+from .scoring.stats import Comparison, holm_adjust
 
 # -- the words ------------------------------------------------------------------------------
 # metric statuses

@@ -138,7 +138,11 @@ class RunSettings:
 
 
 def expand_adapters(values: list[str] | None, rootdir: Path) -> tuple[str, ...]:
-    """Expand globs (sorted by trailing step number) and keep the user's order otherwise."""
+    """Expand globs (sorted by trailing step number) and keep the user's order otherwise.
+
+    The same directory under two spellings (``./a``, ``a/``, absolute, via a symlink) is one
+    candidate: paths are resolved to find duplicates, and the first spelling is kept for display.
+    """
     import glob
     import re
 
@@ -151,10 +155,112 @@ def expand_adapters(values: list[str] | None, rootdir: Path) -> tuple[str, ...]:
             out.extend(hits)
         else:
             out.append(v)
-    return tuple(dict.fromkeys(out))
+    seen: dict[str, str] = {}
+    for v in out:
+        try:
+            key = str(Path(v).expanduser().resolve())
+        except (OSError, RuntimeError):
+            key = v
+        seen.setdefault(key, v)
+    return tuple(seen.values())
+
+
+_OUTPUT_FILES = (("report_json", "--forgetting-report"), ("report_markdown", "--forgetting-markdown"),
+                 ("report_html", "--forgetting-html"), ("routing", "--forgetting-routing"),
+                 ("export_anchors", "--forgetting-export-anchors"))
+
+
+def output_path_problem(path: Path) -> str | None:
+    """Why the plugin must not write a report to ``path`` (it would destroy input, or cannot work)."""
+    import os
+
+    from .baseline import BASELINE_DIR
+    from .cases import is_suite_file
+
+    if path.is_dir():
+        return "it is a directory"
+    if is_suite_file(path):
+        return "it is a suite file, which the report would overwrite"
+    if path.parent.name == BASELINE_DIR or path.resolve().parent.name == BASELINE_DIR:
+        return f"it is in {BASELINE_DIR}/, where baselines live; the report would overwrite one"
+    if path.name in ("pyproject.toml", "setup.py", "setup.cfg", "pytest.ini", "tox.ini", "conftest.py"):
+        return "it is a project file, which the report would overwrite"
+    if path.exists():
+        if not path.is_file():
+            return "it is not a regular file"
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(256)
+        except OSError:
+            head = b""
+        if b'"format_version"' in head and b'"suites"' in head:
+            return "it is a pytest-forgetting baseline, which the report would overwrite"
+        if not os.access(path, os.W_OK):
+            return "the file is not writable"
+        return None
+    parent = path.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{parent} is not a directory"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"{parent} is not writable"
+    return None
+
+
+def _check_outputs(s: "RunSettings") -> None:
+    """Refuse bad report paths at configure time, before any model work, naming the option."""
+    seen: dict[Path, str] = {}
+    for attr, flag in _OUTPUT_FILES:
+        path = getattr(s, attr)
+        if path is None:
+            continue
+        problem = output_path_problem(path)
+        if problem:
+            raise pytest.UsageError(f"{flag}={path}: {problem}.\n  fix: point {flag} at a new file, e.g. forgetting-report.{'json' if attr == 'report_json' else 'out'}")
+        key = path.absolute()
+        if key in seen:
+            raise pytest.UsageError(f"{flag}={path}: {seen[key]} writes the same file.\n  fix: give each report its own path")
+        seen[key] = flag
+
+
+def _check_cache(config: pytest.Config, s: "RunSettings") -> None:
+    import os
+
+    from .errors import ForgettingError
+    from .model.cache import check_cache_dir
+    from .model.embedded import default_cache_dir
+
+    root = s.cache_dir or default_cache_dir()
+    try:
+        check_cache_dir(root)
+    except ForgettingError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if root.is_dir() and s.cache == "on" and not os.access(root, os.W_OK | os.X_OK):
+        config.issue_config_time_warning(pytest.PytestConfigWarning(
+            f"pytest-forgetting: the cache dir {root} is not writable, so outputs will not be cached "
+            "(pass --forgetting-cache=readonly to say that is intended, or --forgetting-cache-dir a writable folder)"
+        ), stacklevel=2)
+
+
+def _refuse_ini_update(config: pytest.Config) -> None:
+    """``forgetting_update`` in an ini file would re-record baselines on every run, so every run passes."""
+    try:
+        ini = config.getini("forgetting_update")
+    except ValueError:
+        return
+    if ini:
+        where = config.inipath or "the ini file"
+        raise pytest.UsageError(
+            f"{where}: forgetting_update = true would re-record the baselines on every run, so a model that "
+            "fails every case still passes.\n  fix: remove forgetting_update from the ini file and pass "
+            "--forgetting-update on the command line only when you approve new results."
+        )
 
 
 def settings_from_config(config: pytest.Config) -> RunSettings:
+    _refuse_ini_update(config)
+
     def path(dest: str) -> Path | None:
         v = _get(config, dest)
         return Path(v) if v else None
@@ -166,7 +272,7 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         dtype=_get(config, "dtype") or "auto",
         batch_size=_get(config, "batch_size"),
         max_new_tokens=_get(config, "max_new_tokens") or 64,
-        update=bool(_get(config, "forgetting_update")),
+        update=bool(config.getoption("forgetting_update")),
         reason=_get(config, "forgetting_reason"),
         report_json=path("forgetting_report"),
         report_markdown=path("forgetting_markdown"),
@@ -198,4 +304,6 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         raise pytest.UsageError("--backend=openai needs --base-url (e.g. http://127.0.0.1:8000/v1)")
     if s.compare_base and not s.adapters:
         raise pytest.UsageError("--compare-base needs an --adapter to compare against the base model")
+    _check_outputs(s)
+    _check_cache(config, s)
     return s

@@ -59,8 +59,8 @@ def test_training_data_not_jsonl(pytester: pytest.Pytester, tmp_path_factory: py
     write_suite(pytester, "tone", "family: tone\ntraining_data: train.jsonl\ncases:\n  - {id: a, prompt: x}\n")
     from pytest_forgetting.cases import load_suite
     from pytest_forgetting.errors import SuiteError
-    from pytest_forgetting.scoring.tone import Tone
 
-    suite = load_suite(pytester.path / "tone.forgetting.yaml")
-    with pytest.raises(SuiteError, match=r"train.jsonl line 2 is not JSON"):
-        Tone().score(suite, suite.cases[0], "some output")
+    # read at collection (issue 19), not at scoring after all model work
+    with pytest.raises(SuiteError, match=r"train.jsonl line 2 is not JSON") as info:
+        load_suite(pytester.path / "tone.forgetting.yaml")
+    assert info.value.line == 2

@@ -11,17 +11,29 @@ Entries are one small JSON file each, written atomically (temp + rename), so
 concurrent sessions are safe; an entry that does not parse or whose stored key
 differs is ignored and recomputed. Only misses reach the wrapped backend, so a
 fully cached run never loads the model weights.
+
+Keys also hold the backend's ``output_settings()`` (requested device and dtype,
+with a cheap accelerator signature when either is ``auto``, library versions,
+remote-code opt-in): a bfloat16 run never reuses float32 answers. The batch size
+is left out on purpose: rows are padded and positioned so batching does not
+change the maths, and which requests share a batch depends on what missed.
+
+The cache dir holds only what the plugin wrote: a marker file names it as
+ours, a project root (``pyproject.toml``, ``.git``, ...) or a folder with other
+files in it is refused, and clearing removes only files whose names the plugin
+writes (``outputs/xx/<sha256>.json``), never a whole tree.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import shutil
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from ..errors import ForgettingError
 from .protocol import Backend, GenerateRequest, Loglik, LoglikelihoodRequest, ModelIdentity, Prompt, token_count
 
 CACHE_VERSION = "2"
@@ -36,6 +48,8 @@ class CachingBackend:
         self.hits = 0
         self.misses = 0
         self._ids: dict[str | None, ModelIdentity] = {}
+        self._settings: Any = None
+        self._marked = False
 
     # protocol passthroughs
     @property
@@ -69,6 +83,7 @@ class CachingBackend:
             "adapter": (ident.adapter_fingerprint or f"name:{request.adapter}") if request.adapter else None,
             "prompt": self._prompt_key(request.prompt),
             "raw": not request.prompt.chat,
+            "settings": self.output_settings(),
         }
         if isinstance(request, GenerateRequest):
             body.update(kind="generate", max_new_tokens=request.settings.max_new_tokens, stop=list(request.settings.stop))
@@ -76,6 +91,13 @@ class CachingBackend:
             # entries hold [value, token count]; the key says so, so older bare-float entries are recomputed once
             body.update(kind="loglikelihood", continuation=request.continuation, counts=True)
         return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    def output_settings(self) -> Any:
+        """The wrapped backend's settings that change outputs (dtype, device, library versions)."""
+        if self._settings is None:
+            get = getattr(self.inner, "output_settings", None)
+            self._settings = get() if callable(get) else {}
+        return self._settings
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
@@ -94,6 +116,9 @@ class CachingBackend:
             return
         path = self._path(key)
         try:
+            if not self._marked:
+                mark_cache_dir(self.directory.parent)
+                self._marked = True
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -134,10 +159,98 @@ def _loglik(stored: Any) -> Loglik:
     return Loglik(float(stored), token_count(stored))
 
 
+MARKER = ".pytest-forgetting-cache"
+"""A file at the top of the cache dir: this folder is ours, and we delete only what we wrote in it."""
+_MARKER_TEXT = "pytest-forgetting cache dir. The plugin deletes only the cached outputs it wrote here.\n"
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".hg", "pytest.ini", "tox.ini")
+_OUR_ENTRIES: dict[str, re.Pattern[str]] = {  # top-level name -> the names we write inside it
+    "outputs": re.compile(r"[0-9a-f]{2}|\..*\.tmp"),
+    "fingerprints": re.compile(r"[0-9a-f]{32}\.json|\..*\.tmp"),
+    "models": re.compile(r"SmolLM2-135M-Instruct-v\d+|\.convert-.*"),
+}
+_ENTRY = re.compile(r"[0-9a-f]{64}\.json|\..*\.tmp")
+
+
+def cache_dir_problem(root: Path) -> str | None:
+    """Why ``root`` must not be used as the cache dir, or ``None`` when it may.
+
+    A project root is refused even with a marker; an unmarked folder is adopted only when it is
+    empty or holds nothing but what the plugin writes (a cache from before the marker existed).
+    """
+    if not root.exists():
+        return None
+    if not root.is_dir():
+        return "it is not a directory"
+    project = [n for n in _PROJECT_FILES if (root / n).exists()]
+    if project:
+        return f"it looks like a project root (it has {', '.join(project)}), not a cache"
+    if (root / MARKER).is_file():
+        return None
+    try:
+        foreign = [e.name for e in root.iterdir() if e.name not in _OUR_ENTRIES and e.name != MARKER]
+        for name, pattern in _OUR_ENTRIES.items():
+            sub = root / name
+            if sub.is_dir():
+                foreign += [f"{name}/{e.name}" for e in sub.iterdir() if not pattern.fullmatch(e.name)]
+            elif sub.exists() or sub.is_symlink():
+                foreign.append(name)
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or exc})"
+    if foreign:
+        shown = ", ".join(sorted(foreign)[:5]) + (", ..." if len(foreign) > 5 else "")
+        return f"it holds files pytest-forgetting did not write ({shown})"
+    return None
+
+
+def check_cache_dir(root: Path) -> None:
+    """Raise :class:`ForgettingError` when ``root`` may not be used as the cache dir."""
+    problem = cache_dir_problem(root)
+    if problem:
+        raise ForgettingError(
+            f"cache dir {root}: {problem}; pytest-forgetting will not write or delete files there.\n"
+            "  fix: pass --forgetting-cache-dir (or $PYTEST_FORGETTING_CACHE_DIR) a folder of its own, "
+            "e.g. .forgetting-cache"
+        )
+
+
+def mark_cache_dir(root: Path) -> None:
+    """Create the cache dir if needed and write the marker (raises ``OSError`` when unwritable)."""
+    root.mkdir(parents=True, exist_ok=True)
+    marker = root / MARKER
+    if not marker.is_file():
+        marker.write_text(_MARKER_TEXT, encoding="utf-8")
+
+
 def clear_cache(directory: Path) -> int:
-    """Delete every cached output; returns how many entries were removed."""
-    if not directory.exists():
+    """Delete the cached outputs the plugin wrote in ``directory``; returns how many were removed.
+
+    Only ``xx/<sha256>.json`` entries and our own temp files go; anything else stays, and a
+    cache dir that is a project root or holds other files is refused before anything is deleted.
+    """
+    check_cache_dir(directory.parent)
+    if not directory.is_dir() or directory.is_symlink():
         return 0
-    n = sum(1 for _ in directory.rglob("*.json"))
-    shutil.rmtree(directory)
+    n = 0
+    try:
+        for sub in directory.iterdir():
+            if sub.is_symlink() or not sub.is_dir() or not re.fullmatch(r"[0-9a-f]{2}", sub.name):
+                continue
+            for f in sub.iterdir():
+                if _ENTRY.fullmatch(f.name) and (f.is_file() or f.is_symlink()):
+                    f.unlink()
+                    n += f.name.endswith(".json")
+            _rmdir_if_empty(sub)
+        _rmdir_if_empty(directory)
+    except OSError as exc:
+        raise ForgettingError(
+            f"cannot clear cached outputs in {directory}: {exc.strerror or exc}\n"
+            "  fix: make the cache dir writable, or pass --forgetting-cache-dir a folder you own"
+        ) from None
     return n
+
+
+def _rmdir_if_empty(path: Path) -> None:
+    try:
+        path.rmdir()
+    except OSError:
+        pass  # not empty: something else lives there, and it stays

@@ -79,8 +79,17 @@ def ensure_embedded_model(cache_dir: Path | None = None, *, announce: bool | Cal
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
+    try:
+        from .cache import mark_cache_dir
+
+        mark_cache_dir(cache_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
+    except OSError as exc:
+        raise ModelLoadError(
+            f"cannot convert the embedded {EMBEDDED_NAME} into the cache dir {cache_dir}: {exc.strerror or exc}.\n"
+            f"  fix: make {cache_dir} writable, or pass --forgetting-cache-dir (or ${CACHE_ENV}) a writable folder."
+        ) from None
     try:
         tok = AutoTokenizer.from_pretrained(source.parent, gguf_file=source.name)
         gguf_model = AutoModelForCausalLM.from_pretrained(

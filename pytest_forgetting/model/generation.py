@@ -175,6 +175,7 @@ def run_generate(backend: "HFBackend", requests: Sequence[GenerateRequest]) -> l
         return []
     tok = backend.tokenizer
     encoded = [encode_prompt(backend, r.prompt) for r in requests]
+    backend.check_lengths([(r.prompt, len(e), r.settings.max_new_tokens) for r, e in zip(requests, encoded)])
     model = backend.model
     eos = _eos_ids(backend)
     out: list[str] = [""] * len(requests)
@@ -214,16 +215,17 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
     if not requests:
         return []
     tok = backend.tokenizer
-    model = backend.model
-    lm = model.get_base_model() if hasattr(model, "get_base_model") else model
-    decoder, head = lm.get_decoder(), lm.get_output_embeddings()
-    cache_kw = _cache_kw(model)
-    out: list[float] = [Loglik(0.0, 0)] * len(requests)
     groups: dict[tuple[str | None, Any], list[int]] = defaultdict(list)
     for i, r in enumerate(requests):
         groups[(r.adapter, r.prompt)].append(i)
     prompt_ids = {key: encode_prompt(backend, key[1]) for key in groups}
     cont_ids = [list(tok(r.continuation, add_special_tokens=False)["input_ids"]) for r in requests]
+    backend.check_lengths([(k[1], len(prompt_ids[k]), max(len(cont_ids[i]) for i in groups[k])) for k in groups])
+    model = backend.model
+    lm = model.get_base_model() if hasattr(model, "get_base_model") else model
+    decoder, head = lm.get_decoder(), lm.get_output_embeddings()
+    cache_kw = _cache_kw(model)
+    out: list[float] = [Loglik(0.0, 0)] * len(requests)
     done_count, total = 0, len(requests)
     for adapter in _adapter_order([r.adapter for r in requests]):
         keys = sorted((k for k in groups if k[0] == adapter), key=lambda k: -len(prompt_ids[k]))

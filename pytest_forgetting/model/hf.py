@@ -14,6 +14,7 @@ and applies the LM head only at label positions.
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from .loading import (
     check_adapter_dir,
     check_weights_safe,
     fingerprint_dir,
+    fingerprint_memo_dir,
     offline,
     resolve_model,
 )
@@ -33,6 +35,7 @@ from .protocol import GenerateRequest, LoglikelihoodRequest, ModelIdentity, Prom
 
 Progress = Callable[[str, int, int], None]
 """``progress(what, done, total)``: called between batches."""
+_POSITION_KEYS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,31 @@ class LoadSettings:
     cache_dir: Path | None = None
     trust_remote_code: bool = False
     allow_pickle: bool = False
+
+
+def accelerator_signature() -> str:
+    """Which accelerators ``auto`` could pick here, found without importing torch."""
+    import os
+    import platform
+    import sys
+
+    parts = [sys.platform, platform.machine()]
+    if any(os.path.exists(p) for p in ("/proc/driver/nvidia/version", "/dev/nvidiactl", "/dev/kfd")):
+        parts.append("gpu:" + os.environ.get("CUDA_VISIBLE_DEVICES", os.environ.get("HIP_VISIBLE_DEVICES", "*")))
+    return "/".join(parts)
+
+
+def library_versions() -> dict[str, str | None]:
+    """torch, transformers and peft versions (from package metadata: no imports)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str | None] = {}
+    for name in ("torch", "transformers", "peft"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
 
 
 def pick_device(requested: str) -> str:
@@ -88,14 +116,15 @@ class HFBackend:
         check_weights_safe(self.source.path, settings.allow_pickle, "--model") if self.source.path else None
         self._adapter_paths: dict[str, Path] = {}
         self._adapter_fps: dict[str, str] = {}
+        memo = fingerprint_memo_dir(settings.cache_dir)
         for a in settings.adapters:
             p = Path(a)
             check_adapter_dir(p)
             check_weights_safe(p, settings.allow_pickle, "--adapter")
             name = adapter_name_for(p, set(self._adapter_paths))
             self._adapter_paths[name] = p
-            self._adapter_fps[name] = fingerprint_dir(p)
-        self._fingerprint = fingerprint_dir(self.source.path) if self.source.path else self.source.name
+            self._adapter_fps[name] = fingerprint_dir(p, memo_dir=memo)
+        self._fingerprint = fingerprint_dir(self.source.path, memo_dir=memo) if self.source.path else self.source.name
         self._device: str | None = None
         self._tokenizer: Any = None
         self._model: Any = None
@@ -127,6 +156,17 @@ class HFBackend:
             adapter_fingerprint=self._adapter_fps.get(adapter) if adapter else None,
             backend=self.backend_name,
         )
+
+    def output_settings(self) -> dict[str, Any]:
+        """What besides the files changes outputs: part of every output-cache key.
+
+        Read without importing torch, so a fully cached run stays cheap: ``auto`` is keyed with a
+        signature of the machine's accelerators rather than resolved.
+        """
+        s = self.settings
+        auto = "auto" in (s.device, s.dtype)
+        return {"device": s.device, "dtype": s.dtype, "machine": accelerator_signature() if auto else None,
+                "trust_remote_code": s.trust_remote_code, "libraries": library_versions()}
 
     # -- loading ------------------------------------------------------------------
     def _load_tokenizer(self) -> Any:
@@ -236,6 +276,40 @@ class HFBackend:
         self._tokenizer = tokenizer
         return self
 
+    def max_positions(self) -> int | None:
+        """The model's context length from its config (read from disk: no weights needed)."""
+        cfg: Any = getattr(self._model, "config", None)
+        if cfg is not None:
+            values = [getattr(cfg, k, None) for k in _POSITION_KEYS]
+        elif self.source.path is not None:
+            try:
+                raw = json.loads((self.source.path / "config.json").read_text("utf-8"))
+            except (OSError, ValueError):
+                return None
+            raw = raw.get("text_config", raw) if isinstance(raw, dict) else {}
+            values = [raw.get(k) for k in _POSITION_KEYS] if isinstance(raw, dict) else []
+        else:
+            return None
+        return next((int(v) for v in values if isinstance(v, int) and v > 0), None)
+
+    def check_lengths(self, rows: Sequence[tuple[Prompt, int, int]]) -> None:
+        """Refuse, before any generation, a prompt that with its token budget does not fit the model.
+
+        ``rows`` holds ``(prompt, prompt tokens, tokens to add)``. Past its positions a model
+        either crashes or silently answers from a mangled prompt; neither is a result.
+        """
+        limit = self.max_positions()
+        if limit is None:
+            return
+        for prompt, n, extra in rows:
+            if n + extra > limit:
+                head = prompt.user_text[:60].replace("\n", " ")
+                raise BackendError(
+                    f"a prompt of {n} tokens plus {extra} new tokens needs {n + extra} positions, but "
+                    f"{self.source.name} has {limit} (the prompt starts {head!r}, {len(prompt.user_text)} characters).\n"
+                    "  fix: shorten that case's prompt, lower its max_new_tokens, or use a model with a longer context."
+                )
+
     # -- prompts ------------------------------------------------------------------
     def render(self, prompt: Prompt) -> str:
         """The exact text the model sees: chat template applied when asked for and present."""
@@ -243,7 +317,15 @@ class HFBackend:
             return prompt.text
         if getattr(self.tokenizer, "chat_template", None):
             msgs = [{"role": r, "content": c} for r, c in prompt.messages]
-            return str(self.tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True))
+            try:
+                return str(self.tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True))
+            except Exception as exc:  # noqa: BLE001 - jinja syntax or runtime errors in a user's template
+                raise ModelLoadError(
+                    f"--model {self.source.name}: its chat template cannot render a prompt: "
+                    f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}\n"
+                    "  fix: repair chat_template in the model's tokenizer_config.json (or chat_template.jinja), "
+                    "or set 'chat: false' in the suite to send raw text."
+                ) from None
         return "\n".join(c for _, c in prompt.messages) + "\n"
 
     def _batch_size(self, longest: int) -> int:

@@ -2,23 +2,28 @@
 
 Nothing is downloaded: a hub id is looked up in the local cache only
 (``local_files_only=True`` and ``HF_HUB_OFFLINE=1`` while loading).
-Fingerprints are cheap (config plus sampled bytes of each weight file) so they
-can key the output cache and mark baselines without hashing gigabytes.
+Fingerprints hash every byte of every config, tokenizer and weight file: a
+merged LoRA changes a few layers in the middle of a big file, and a sampled
+hash would give it the base model's identity (and its cached answers). Warm
+runs stay fast because each file's digest is remembered in the cache dir,
+keyed on its path, size, mtime, ctime, inode and device.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from ..errors import ModelLoadError
+from .cache import mark_cache_dir
 from .embedded import EMBEDDED_NAME, ensure_embedded_model, is_embedded
 
-_SAMPLE = 1 << 20  # bytes read from the head and tail of each weight file
+_CHUNK = 1 << 22
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 
 
@@ -89,7 +94,9 @@ def check_weights_safe(path: Path, allow_pickle: bool, what: str) -> None:
         )
 
 
-def check_adapter_dir(path: Path) -> dict:
+def check_adapter_dir(path: Path) -> dict[str, Any]:
+    """Read and check an adapter directory before any model work, so a broken adapter gets its own
+    message instead of being diagnosed as "does not fit the base model" after the load."""
     if not path.exists():
         raise ModelLoadError(f"--adapter {path}: no such directory.\n  fix: check the path.")
     cfg = path / "adapter_config.json"
@@ -99,28 +106,132 @@ def check_adapter_dir(path: Path) -> dict:
             "  fix: point --adapter at the folder that save_pretrained() of a PeftModel wrote."
         )
     try:
-        return json.loads(cfg.read_text("utf-8"))
-    except ValueError as exc:
-        raise ModelLoadError(f"--adapter {path}: adapter_config.json is not valid JSON: {exc}") from None
+        data = json.loads(cfg.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ModelLoadError(f"--adapter {path}: adapter_config.json is not valid JSON: {exc}\n"
+                             "  fix: restore the file that save_pretrained() wrote.") from None
+    if not isinstance(data, dict):
+        raise ModelLoadError(
+            f"--adapter {path}: adapter_config.json must hold a JSON object, got a {type(data).__name__}.\n"
+            "  fix: restore the file that save_pretrained() wrote."
+        )
+    kind = data.get("peft_type")
+    known = _peft_types()
+    if not isinstance(kind, str) or (known and kind not in known):
+        raise ModelLoadError(
+            f"--adapter {path}: adapter_config.json has peft_type {kind!r}, which the installed peft does not know"
+            + (f" (known: {', '.join(sorted(known)[:8])}, ...)" if known else "") + ".\n"
+            "  fix: restore the file that save_pretrained() wrote, or upgrade peft (pip install -U peft)."
+        )
+    weights = [path / n for n in ADAPTER_WEIGHTS if (path / n).is_file()]
+    if not weights:
+        raise ModelLoadError(
+            f"--adapter {path}: no adapter weights ({' or '.join(ADAPTER_WEIGHTS)}) beside adapter_config.json.\n"
+            "  fix: copy the whole folder that save_pretrained() wrote, weights included."
+        )
+    for w in weights:
+        if w.suffix == ".safetensors":
+            problem = safetensors_problem(w)
+            if problem:
+                raise ModelLoadError(f"--adapter {path}: {w.name} {problem}.\n"
+                                     "  fix: copy the file again (an interrupted copy or download truncates it).")
+    return data
 
 
-def fingerprint_dir(path: Path, *, full_under: int = 64 << 20) -> str:
-    """Hash of the configs and weights in a directory: small files fully, big ones sampled."""
-    h = hashlib.sha256()
-    for f in sorted(path.iterdir()):
-        if not f.is_file() or f.name.startswith(".") or f.suffix in (".md", ".txt"):
+ADAPTER_WEIGHTS = ("adapter_model.safetensors", "adapter_model.bin")
+
+
+def _peft_types() -> set[str]:
+    try:
+        from peft import PeftType
+    except ImportError:  # pragma: no cover - peft is a dependency
+        return set()
+    return {str(t.value) for t in PeftType}
+
+
+def safetensors_problem(path: Path) -> str | None:
+    """Why a safetensors file cannot be whole (truncated, not safetensors), read from its header only."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(8)
+            if len(head) < 8:
+                return f"is truncated ({size} bytes, not even a header)"
+            n = int.from_bytes(head, "little")
+            if n > min(size - 8, 100 << 20):
+                return "is truncated or is not a safetensors file (its header length runs past the end)"
+            header = json.loads(fh.read(n).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return f"is not a readable safetensors file ({exc})"
+    if not isinstance(header, dict):
+        return "is not a safetensors file (its header is not a JSON object)"
+    ends: list[int] = []
+    for key, v in header.items():
+        off = v.get("data_offsets") if isinstance(v, dict) else None
+        if key == "__metadata__":
             continue
-        size = f.stat().st_size
-        h.update(f"{f.name}:{size}\n".encode())
-        with f.open("rb") as fh:
-            if size <= full_under:
-                h.update(fh.read())
-            else:
-                h.update(fh.read(_SAMPLE))
-                fh.seek(size // 2)
-                h.update(fh.read(_SAMPLE))
-                fh.seek(max(0, size - _SAMPLE))
-                h.update(fh.read(_SAMPLE))
+        if not (isinstance(off, list) and len(off) == 2 and all(isinstance(x, int) for x in off)):
+            return f"is not a valid safetensors file (tensor {str(key)[:60]!r} has no data offsets)"
+        ends.append(off[1])
+    need = 8 + n + max(ends, default=0)
+    if need > size:
+        return f"is truncated: {size} bytes on disk, its header describes {need}"
+    return None
+
+
+def _file_digest(f: Path, memo_dir: Path | None) -> str:
+    """sha256 of the whole file, remembered under ``memo_dir`` while the file's stat is unchanged."""
+    st = f.stat()
+    stat_key = [str(f.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+    memo = None
+    if memo_dir is not None:
+        memo = memo_dir / (hashlib.sha256(json.dumps(stat_key).encode()).hexdigest()[:32] + ".json")
+        try:
+            obj = json.loads(memo.read_text("utf-8"))
+            if isinstance(obj, dict) and obj.get("stat") == stat_key and isinstance(obj.get("sha256"), str):
+                return str(obj["sha256"])
+        except (OSError, ValueError):
+            pass
+    h = hashlib.sha256()
+    with f.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+            h.update(chunk)
+    digest = h.hexdigest()
+    if memo is not None:
+        try:
+            mark_cache_dir(memo.parent.parent)
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=memo.parent, prefix=".", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump({"stat": stat_key, "sha256": digest}, out)
+            os.replace(tmp, memo)
+        except OSError:
+            pass  # an unwritable cache dir only costs the next run a re-hash
+    return digest
+
+
+def fingerprint_memo_dir(cache_dir: Path | None) -> Path:
+    """Where per-file digests are remembered: ``fingerprints/`` in the plugin's cache dir."""
+    from .embedded import default_cache_dir
+
+    return (cache_dir or default_cache_dir()) / "fingerprints"
+
+
+def fingerprint_dir(path: Path, *, memo_dir: Path | None = None) -> str:
+    """Hash of every config, tokenizer and weight file in a directory (all bytes, not samples).
+
+    ``memo_dir`` (the cache dir's ``fingerprints/``) remembers per-file digests so warm runs
+    only ``stat`` the files. Only dot-files and ``*.md`` (read-me files) are left out.
+    """
+    h = hashlib.sha256()
+    try:
+        for f in sorted(path.iterdir()):
+            if not f.is_file() or f.name.startswith(".") or f.suffix == ".md":
+                continue
+            h.update(f"{f.name}:{f.stat().st_size}:{_file_digest(f, memo_dir)}\n".encode())
+    except OSError as exc:
+        raise ModelLoadError(f"{path}: cannot read the files to fingerprint them: {exc}\n"
+                             "  fix: check the directory's permissions") from None
     return h.hexdigest()[:16]
 
 

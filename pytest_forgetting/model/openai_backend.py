@@ -8,7 +8,8 @@ of its own (vLLM: ``--enable-lora --lora-modules NAME=PATH``). A request with
 Only the standard library is used: ``urllib.request`` for HTTP, a
 ``ThreadPoolExecutor`` bounding the requests in flight (``--max-concurrency``).
 Identical requests are sent once; answers come back in request order.
-HTTP 429/5xx, refused connections and timeouts are retried with exponential
+Each request has a total deadline of ``--request-timeout`` seconds (a server that
+drips its answer cannot outlive it). HTTP 429/5xx, refused connections and timeouts are retried with exponential
 backoff (0.5 s, 1 s, 2 s: at most four tries); other errors stop the run with
 the server's own message.
 
@@ -37,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..errors import BackendError
 from .generation import cut_at_stop
-from .openai_http import HTTPStatusError, _detail, _is_loopback, _reason
+from .openai_http import Deadline, HTTPStatusError, _detail, _is_loopback, _reason
 from .openai_scoring import EchoScoring, LoglikelihoodUnsupported, continuation_span
 from .protocol import GenerateRequest, ModelIdentity, Prompt
 
@@ -96,8 +97,7 @@ class OpenAIBackend(EchoScoring):
         self.progress_every = max(1, int(progress_every))
         self.cache_dir = cache_dir
         self.retry_delays = tuple(retry_delays)
-        handlers: list[Any] = [urllib.request.ProxyHandler({})] if _is_loopback(parsed.hostname) else []
-        self._opener = urllib.request.build_opener(*handlers)
+        self._handlers: list[Any] = [urllib.request.ProxyHandler({})] if _is_loopback(parsed.hostname) else []
         self._lock = threading.Lock()
         self._ready = False
         self._model: str | None = None
@@ -141,9 +141,16 @@ class OpenAIBackend(EchoScoring):
             attempt += 1
             req = urllib.request.Request(url, data=data, headers=headers, method=method)
             wait_s: float | None = None
+            deadline = Deadline(self.request_timeout)
+            opener = urllib.request.build_opener(*self._handlers, *deadline.handlers())
             try:
-                with self._opener.open(req, timeout=self.request_timeout) as resp:
-                    raw = resp.read()
+                try:
+                    with opener.open(req, timeout=self.request_timeout) as resp:
+                        raw = resp.read()
+                finally:
+                    deadline.cancel()
+                if deadline.expired:
+                    raise TimeoutError("timed out")
                 self._count("requests_sent")
                 try:
                     return json.loads(raw)
@@ -165,10 +172,11 @@ class OpenAIBackend(EchoScoring):
                     except ValueError:
                         wait_s = None
                 failure: BackendError = self._status_error(method, url, exc.code, detail, tries=attempt)
-            except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError, http.client.HTTPException) as exc:
-                last = _reason(exc)
+            except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError, http.client.HTTPException,
+                    OSError) as exc:
+                last = "timed out" if deadline.expired else _reason(exc)
                 if last == "timed out":
-                    last = f"timed out after {self.request_timeout:g}s"
+                    last = f"timed out after {self.request_timeout:g}s (the limit for a whole request)"
                 failure = BackendError(
                     f"cannot reach {self.base_url}: {last}" + (f" ({attempt} tries)" if attempt > 1 else "") + ".\n"
                     + ("  fix: raise --request-timeout, or lower --max-concurrency if the server is overloaded."

@@ -1,10 +1,21 @@
-"""HTTP plumbing of the served backend: error type and readable reasons for failures."""
+"""HTTP plumbing of the served backend: error type, readable reasons for failures, and a total
+deadline per request.
+
+``urlopen(timeout=...)`` bounds each socket operation, not the request: a
+server that drips one byte a second never trips it. :class:`Deadline` arms a
+timer when the connection opens and shuts the socket down when the request's
+total time is up, which ends any blocking read at once.
+"""
 from __future__ import annotations
 
 import http.client
 import json
 import socket
+import threading
+import time
 import urllib.error
+import urllib.request
+from typing import Any
 
 from ..errors import BackendError
 
@@ -60,3 +71,53 @@ def _detail(exc: urllib.error.HTTPError) -> str:
         if body.get("message"):
             return str(body["message"])[:500]
     return raw[:500]
+
+
+class Deadline:
+    """A total time limit for one HTTP exchange (connect, headers and body)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self.expired = False
+        self._timers: list[threading.Timer] = []
+
+    def watch(self, sock: socket.socket) -> None:
+        def expire() -> None:
+            self.expired = True
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+        timer = threading.Timer(max(0.0, self.ends - time.monotonic()), expire)
+        timer.daemon = True
+        timer.start()
+        self._timers.append(timer)
+
+    def cancel(self) -> None:
+        for t in self._timers:
+            t.cancel()
+
+    def handlers(self) -> list[Any]:
+        """urllib handlers whose connections this deadline watches."""
+        deadline = self
+
+        def watched(base: Any) -> Any:
+            class Watched(base):  # type: ignore[misc, valid-type]
+                def connect(self) -> None:
+                    super().connect()
+                    deadline.watch(self.sock)
+
+            return Watched
+
+        class HTTP(urllib.request.HTTPHandler):
+            def http_open(self, req: Any) -> Any:
+                return self.do_open(watched(http.client.HTTPConnection), req)
+
+        class HTTPS(urllib.request.HTTPSHandler):
+            def https_open(self, req: Any) -> Any:
+                return self.do_open(watched(http.client.HTTPSConnection), req,
+                                    context=getattr(self, "_context", None))
+
+        return [HTTP(), HTTPS()]

@@ -3,7 +3,8 @@
 An output is *in format* when any of the suite's detectors matches:
 ``json_schema`` (the output, a fenced code block, or the first balanced
 ``{...}`` object in it parses as JSON and validates), ``regex`` (``re.search``)
-or ``prefix`` (the stripped output starts with it).
+or ``prefix`` (the stripped output starts with it). Suite regexes run
+time-bounded (:mod:`.patterns`); schema ``$ref`` never leaves the schema.
 """
 from __future__ import annotations
 
@@ -12,8 +13,13 @@ import re
 from typing import Any, Iterator, Mapping
 
 from jsonschema import Draft202012Validator
+from referencing import Registry
+from referencing.exceptions import NoSuchResource
+from referencing.exceptions import Unresolvable as ReferencingError
 
+from ..errors import SuiteError
 from .base import Answer, CaseOutcome, Family, MetricSpec, mean_metric
+from .patterns import search
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.DOTALL)
 
@@ -53,16 +59,29 @@ def _flags(names: Any) -> int:
     return out
 
 
-def detect_format(text: str, fmt: Mapping[str, Any]) -> tuple[bool, str]:
-    """Return (in_format, why). Pure: the suite's ``format`` mapping decides."""
+def _no_retrieval(uri: str) -> Any:
+    """The registry's fetcher: a suite's schema never reaches the network or the disk."""
+    raise NoSuchResource(uri)
+
+
+NO_RETRIEVAL: Registry[Any] = Registry(retrieve=_no_retrieval)  # type: ignore[call-arg]
+
+
+def detect_format(text: str, fmt: Mapping[str, Any], *, suite_path: str = "<suite>", case_id: str = "?") -> tuple[bool, str]:
+    """Return (in_format, why). Pure: the suite's ``format`` mapping decides.
+
+    The regex runs time-bounded; ``$ref`` in the JSON Schema resolves only inside the schema
+    (collection refuses other refs; the registry here refuses to fetch, as a second lock).
+    """
     if "prefix" in fmt and text.lstrip().startswith(fmt["prefix"]):
         return True, f"starts with prefix {fmt['prefix']!r}"
     if "regex" in fmt:
-        m = re.search(fmt["regex"], text, _flags(fmt.get("flags")))
+        m = search(fmt["regex"], text, suite_path=suite_path, case_id=case_id, field="$.format.regex",
+                   flags=_flags(fmt.get("flags")))
         if m:
             return True, f"regex {fmt['regex']!r} matched {m.group(0)[:40]!r}"
     if "json_schema" in fmt:
-        validator = Draft202012Validator(fmt["json_schema"])
+        validator = Draft202012Validator(fmt["json_schema"], registry=NO_RETRIEVAL)
         parsed_any = False
         for cand in _json_candidates(text):
             try:
@@ -70,7 +89,15 @@ def detect_format(text: str, fmt: Mapping[str, Any]) -> tuple[bool, str]:
             except ValueError:
                 continue
             parsed_any = True
-            if validator.is_valid(obj):
+            try:
+                ok = validator.is_valid(obj)
+            except (ReferencingError, RecursionError) as exc:
+                raise SuiteError(
+                    suite_path, f"format.json_schema cannot be applied: {type(exc).__name__}: {str(exc)[:200]}",
+                    field="$.format.json_schema",
+                    fix="make every $ref point inside the schema ('#/$defs/...') and avoid self-referencing aliases",
+                ) from None
+            if ok:
                 return True, f"contains JSON matching the format schema: {cand[:60]!r}"
         if parsed_any:
             return False, "contains JSON, but it does not match the format schema"
@@ -94,7 +121,7 @@ class FormatOveruse(Family):
 
     def score(self, suite, case, answer: Answer) -> CaseOutcome:  # type: ignore[no-untyped-def]
         expect = bool(case.expect["expect_format"])
-        in_format, why = detect_format(str(answer), suite.config["format"])
+        in_format, why = detect_format(str(answer), suite.config["format"], suite_path=str(suite.path), case_id=case.id)
         passed = in_format == expect
         decision = "in format" if in_format else "not in format"
         want = "expected the format" if expect else "expected plain output (no format)"

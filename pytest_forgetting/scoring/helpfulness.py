@@ -2,7 +2,7 @@
 
 A case passes when the normalised output contains one of ``answers`` as whole
 words (lower-cased, punctuation and the articles a/an/the removed, whitespace
-collapsed) or matches ``regex`` (``re.search``, case-insensitive), and
+collapsed) or matches ``regex`` (``re.search`` semantics, case-insensitive, time-bounded), and
 contains none of ``must_not_contain`` (normalised the same way).
 """
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 import string
 
 from .base import Answer, CaseOutcome, Family, MetricSpec, mean_metric
+from .patterns import search
 
 _PUNCT = re.compile(f"[{re.escape(string.punctuation)}]")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -41,7 +42,8 @@ class Helpfulness(Family):
         hit = next((str(a) for a in case.expect.get("answers", []) if contains_answer(out, str(a))), None)
         why = f"contains the answer {hit!r}" if hit else None
         if hit is None and "regex" in case.expect:
-            m = re.search(case.expect["regex"], out, re.IGNORECASE)
+            m = search(case.expect["regex"], out, suite_path=str(suite.path), case_id=case.id,
+                       field="regex", line=case.line, ignore_case=True)
             if m:
                 hit, why = m.group(0), f"regex {case.expect['regex']!r} matched {m.group(0)[:40]!r}"
         bad = next((p for p in case.expect.get("must_not_contain", []) if contains_answer(out, p)), None)

@@ -50,26 +50,40 @@ def style_stats(text: str) -> dict[str, float]:
 def training_ngrams(path: str, n: int, suite_path: str) -> frozenset[tuple[str, ...]]:
     """All n-word sequences of the assistant turns (or ``response``/``completion``) in a JSONL file."""
     grams: set[tuple[str, ...]] = set()
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                raise SuiteError(
-                    suite_path, f"training_data {path} line {lineno} is not JSON: {exc}", field="$.training_data",
-                    fix="give a JSONL file: one JSON object per line with 'messages' or 'response'",
-                ) from None
-            if not isinstance(row, dict):
-                raise SuiteError(suite_path, f"training_data {path} line {lineno} is not a JSON object",
-                                 field="$.training_data", fix="one JSON object per line")
-            texts = [m.get("content", "") for m in row.get("messages", []) if isinstance(m, dict) and m.get("role") == "assistant"]
-            texts += [str(row[k]) for k in ("response", "completion", "output") if k in row]
-            for t in texts:
-                w = words(t)
-                grams.update(tuple(w[i : i + n]) for i in range(len(w) - n + 1))
+    try:
+        lines = _read_lines(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SuiteError(suite_path, f"training_data {path} cannot be read: {exc}", field="$.training_data",
+                         fix="give a UTF-8 JSONL file: one JSON object per line with 'messages' or 'response'") from None
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise SuiteError(
+                suite_path, f"training_data {path} line {lineno} is not JSON: {exc}", field="$.training_data",
+                fix="give a JSONL file: one JSON object per line with 'messages' or 'response'",
+            ) from None
+        if not isinstance(row, dict):
+            raise SuiteError(suite_path, f"training_data {path} line {lineno} is not a JSON object",
+                             field="$.training_data", fix="one JSON object per line")
+        msgs = row.get("messages", [])
+        if not isinstance(msgs, list):
+            raise SuiteError(suite_path, f"training_data {path} line {lineno}: 'messages' is a "
+                             f"{type(msgs).__name__}, not a list", field="$.training_data",
+                             fix="'messages' holds a list of {role, content} objects")
+        texts = [str(m.get("content", "")) for m in msgs if isinstance(m, dict) and m.get("role") == "assistant"]
+        texts += [str(row[k]) for k in ("response", "completion", "output") if k in row]
+        for t in texts:
+            w = words(t)
+            grams.update(tuple(w[i : i + n]) for i in range(len(w) - n + 1))
     return frozenset(grams)
+
+
+def _read_lines(path: str) -> list[str]:
+    with open(path, encoding="utf-8") as fh:
+        return fh.readlines()
 
 
 def copied_ngram(text: str, grams: frozenset[tuple[str, ...]], n: int) -> str | None:
