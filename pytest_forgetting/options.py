@@ -307,3 +307,17 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
     _check_outputs(s)
     _check_cache(config, s)
     return s
+
+
+def check_space_form(args: list[str], rootdir: Path) -> None:
+    """Refuse ``--adapter PATH`` (space form) when PATH exists: pytest decides the rootdir and ini file
+    from the command-line paths *before* plugins register their options, so the value was taken for a
+    test path and may have moved the rootdir to another project. ``--adapter=PATH`` is safe."""
+    flags = {flag for _dest, flag, _help, kw in _OPTIONS if kw.get("action") not in ("store_true",)}
+    for flag, value in zip(args, args[1:]):
+        if flag in flags and not value.startswith("-") and Path(value).exists():
+            raise pytest.UsageError(
+                f"{flag} {value}: pytest took {value!r} for a test path while choosing the rootdir "
+                f"(it chose {rootdir}), before this plugin could read the option.\n"
+                f"  fix: write it with '=': {flag}={value}"
+            )

@@ -1,13 +1,14 @@
 """pytest hooks and the ``forgetting_model`` fixture. Each hook hands off in a line or two."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .cases import FAMILIES, is_suite_file
 from .model.protocol import Backend
-from .options import add_options, settings_from_config
+from .options import add_options, check_space_form, settings_from_config
 from .stash import SESSION_KEY, session_of
 
 _MARKERS = {
@@ -28,6 +29,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     for name, text in _MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
+    check_space_form(list(config.invocation_params.args), Path(config.rootpath))
     config.stash[SESSION_KEY] = ForgettingSession(config, settings_from_config(config))
 
 

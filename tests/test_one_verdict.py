@@ -245,3 +245,13 @@ def test_reports_read_only_the_record_and_the_decider_no_report() -> None:
         assert not bad, (f.name, bad)
     for f in (root / "decide.py", root / "messages.py"):
         assert not {n for n in imported(f) if "report" in n}, f.name
+
+
+def test_space_form_option_that_names_a_path_stops_with_the_fix(pytester: pytest.Pytester) -> None:
+    """`--adapter PATH` lets pytest take PATH for a test path when it picks the rootdir: stop and say '='."""
+    other = pytester.mkdir("other_project")
+    (other / "pytest.ini").write_text("[pytest]\n")
+    write_project(pytester, _suites(), {"": BASE})
+    res = pytester.runpytest_inprocess("--adapter", str(other), "-p", "no:cacheprovider")
+    assert res.ret == pytest.ExitCode.USAGE_ERROR
+    res.stderr.fnmatch_lines([f"*--adapter {other}: pytest took*for a test path*", f"*fix: write it with '=': --adapter={other}*"])
