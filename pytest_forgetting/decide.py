@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Mapping, Sequence
 
 from . import messages
@@ -89,7 +90,11 @@ class SuiteEvidence:
     reference_error: str | None = None  # the baseline file could not be read
     error: str | None = None  # an unexpected error while scoring or comparing this suite
 
-    @property
+    @cached_property
+    def item_set(self) -> frozenset[ItemKey]:
+        return frozenset(self.items)
+
+    @cached_property
     def items(self) -> list[ItemKey]:
         name = self.suite.name
         return ([case_key(name, c.id) for c in self.suite.cases if c.id in self.selected_cases]
@@ -185,16 +190,18 @@ def _change(c: Comparison, p_value: float | None) -> str:
     p, delta = float(p_value), float(c.delta)
     if math.isnan(p) or math.isnan(delta) or not (p < c.alpha) or not (abs(delta) > c.tolerance):
         return UNCHANGED
-    if c.direction == "flat":
-        return REGRESSED
-    worse = delta < 0 if c.direction == "higher" else delta > 0
-    return REGRESSED if worse else IMPROVED
+    return REGRESSED if _worse(c.direction, delta) else IMPROVED
+
+
+def _worse(direction: str, delta: float) -> bool:
+    """A move in the metric's worse direction (any move, for ``flat`` metrics)."""
+    return direction == "flat" or (delta < 0 if direction == "higher" else delta > 0)
 
 
 def _worse_beyond_tolerance(c: Comparison) -> bool:
     if c.delta is None or math.isnan(c.delta) or not abs(c.delta) > c.tolerance:
         return False
-    return c.direction == "flat" or (c.delta < 0 if c.direction == "higher" else c.delta > 0)
+    return _worse(c.direction, c.delta)
 
 
 def detect_size(comp: SuiteComparison, metric: str) -> float | None:
@@ -251,19 +258,22 @@ def drift_status(comp: SuiteComparison) -> str:
 class _Book:
     """Collects failure reasons for items while suites are decided."""
 
-    def __init__(self, ev: SuiteEvidence, labels: Mapping[Side, str]) -> None:
+    def __init__(self, ev: SuiteEvidence, labels: Mapping[Side, str], failures: dict[ItemKey, list[str]]) -> None:
         self.ev = ev
         self.labels = labels
-        self.failures: dict[ItemKey, list[str]] = {}
+        self.failures = failures  # the run's, shared by every suite and candidate
 
     def fail(self, key: ItemKey | None, message: str) -> None:
         """Attach to its own item when selected, else to every selected item of the suite."""
-        selected = set(self.ev.items)
-        targets = [key] if key is not None and key in selected else self.ev.items
-        for k in targets:
-            msgs = self.failures.setdefault(k, [])
-            if message not in msgs:
-                msgs.append(message)
+        items = self.ev.items
+        for k in [key] if key is not None and key in self.ev.item_set else items:
+            _attach(self.failures, k, message)
+
+
+def _attach(failures: dict[ItemKey, list[str]], key: ItemKey, message: str) -> None:
+    msgs = failures.setdefault(key, [])
+    if message not in msgs:
+        msgs.append(message)
 
 
 def decide_suite(ev: SuiteEvidence, side: Side, mode: Mode, book: _Book,
@@ -376,35 +386,25 @@ def decide(evidence: Sequence[SuiteEvidence], candidates: Sequence[Side], mode: 
     suites: dict[tuple[str, Side], SuiteDecision] = {}
     failures: dict[ItemKey, list[str]] = {}
     all_items = [k for ev in evidence for k in ev.items]
-
-    def add(key: ItemKey, msg: str) -> None:
-        msgs = failures.setdefault(key, [])
-        if msg not in msgs:
-            msgs.append(msg)
-
     verdicts: list[Verdict] = []
     for cand in candidates:
         label = labels[cand]
         if run_error:
             for k in all_items:
-                add(k, run_error)
+                _attach(failures, k, run_error)
             verdicts.append(Verdict(cand, label, V_ERROR, (run_error.splitlines()[0],)))
             continue
         decided = []
         adjusted = adjusted_p_values([c for ev in evidence for c in [ev.comparisons.get(cand)] if c is not None])
         for ev in evidence:
-            book = _Book(ev, labels)
             mine = {m: p for (name, m), p in adjusted.items() if name == ev.suite.name}
-            d = decide_suite(ev, cand, mode, book, mine)
+            d = decide_suite(ev, cand, mode, _Book(ev, labels, failures), mine)
             suites[(ev.suite.name, cand)] = d
             decided.append((ev, d))
-            for k, msgs in book.failures.items():
-                for m in msgs:
-                    add(k, m)
         v = _verdict(cand, label, decided, mode, finish_error)
         if NO_TARGET in v.reasons:
             for k in all_items:
-                add(k, messages.no_target(label, NO_TARGET))
+                _attach(failures, k, messages.no_target(label, NO_TARGET))
         verdicts.append(v)
     return Decision(tuple(verdicts), suites, {k: tuple(v) for k, v in failures.items()})
 

@@ -29,23 +29,28 @@ def finish_session(session: pytest.Session, exitstatus: int) -> None:
     if exitstatus == pytest.ExitCode.INTERRUPTED:
         fs.interrupted = True
     fs.update_baselines()
-    fs.decision = fs.decide()
+    if fs.finish_error:
+        fs.decision = fs.decide()
     extras: dict[str, Any] = {}
     try:
         extras = advice(fs)
     except (OSError, ValueError) as exc:
-        fs.finish_error = f"could not write the routing or anchor file: {exc}"
-        fs.decision = fs.decide()
+        _failed_late(fs, f"could not write the routing or anchor file: {exc}")
     record = build_record(run_data(fs, extras))
     try:
         write_reports(fs, record)
     except OSError as exc:
-        fs.finish_error = f"could not write a report: {exc}"
-        fs.decision = fs.decide()
+        _failed_late(fs, f"could not write a report: {exc}")
         record = build_record(run_data(fs, extras))
     session.config.stash[RECORD_KEY] = record
     if not record["ok"] and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _failed_late(fs: ForgettingSession, message: str) -> None:
+    """A write after the items ran failed: the verdict turns ERROR (the exit code follows it)."""
+    fs.finish_error = message
+    fs.decision = fs.decide()
 
 
 def run_data(fs: ForgettingSession, extras: dict[str, Any]) -> RunData:

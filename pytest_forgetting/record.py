@@ -23,6 +23,7 @@ from . import __version__
 from .decide import FAILING_METRIC_STATUSES, Decision, Mode, SuiteEvidence, drift_status, metric_statuses
 from .execute import effective_generation
 from .results import Side, SuiteComparison, SuiteRun, side_labels
+from .scoring.stats import json_float
 
 SCHEMA_VERSION = 2
 
@@ -69,7 +70,7 @@ def _comparison_json(c: SuiteComparison, statuses: Mapping[str, str], status: st
         "notes": list(notes),
         "primary_metric": c.primary_metric,
         "must_improve": c.must_improve,
-        "metrics": {m: {**cmp.to_json(), "p_adjusted": _round6((p_adjusted or {}).get(m, cmp.p_value)),
+        "metrics": {m: {**cmp.to_json(), "p_adjusted": json_float((p_adjusted or {}).get(m, cmp.p_value)),
                         "status": statuses.get(m, "-"),
                         "failing": ok is not True and statuses.get(m) in FAILING_METRIC_STATUSES}
                     for m, cmp in c.comparisons.items()},
@@ -84,10 +85,6 @@ def _comparison_json(c: SuiteComparison, statuses: Mapping[str, str], status: st
         "stale_cases": list(c.stale_cases),
         "needs_approval": list(c.needs_approval),
     }
-
-
-def _round6(x: float | None) -> float | None:
-    return None if x is None or x != x or x in (float("inf"), float("-inf")) else (round(float(x), 6) or 0.0)
 
 
 def build_record(data: RunData, *, timestamps: bool = True) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import pytest
 from . import __version__
 from .baseline import BaselineFile, CaseRecord, SuiteRecord, baseline_path, load_baseline, write_suites
 from .cases import Suite
+from .decide import ERROR as SUITE_ERROR
 from .decide import Decision, ItemKey, Mode, SuiteEvidence, decide
 from .errors import BaselineError, ForgettingError
 from .evaluate import Compared, check_unique, compare_runs, generation_settings
@@ -229,7 +230,7 @@ class ForgettingSession:
         """Write baselines for the selected cases that ran; a failure turns the verdict to ERROR."""
         if not self.settings.update or not self.ran or self.error or self.interrupted:
             return
-        if self.decision is not None and any(d.status == "error" for d in self.decision.suites.values()):
+        if self.decision is not None and any(d.status == SUITE_ERROR for d in self.decision.suites.values()):
             self.finish_error = "baseline update skipped: a suite could not be scored; nothing was recorded"
             return
         cand = self.candidates[0] if self.candidates else None

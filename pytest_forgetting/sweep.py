@@ -35,7 +35,7 @@ class SweepRow:
 
 
 def sweep_rows(candidates: Sequence[Side], decision: Decision, comps: Mapping[tuple[str, Side], SuiteComparison],
-               runs: Mapping[tuple[str, Side], SuiteRun], names: Mapping[Side, str] | None = None) -> list[SweepRow]:
+               runs: Mapping[tuple[str, Side], SuiteRun], names: Mapping[Side, str]) -> list[SweepRow]:
     """One row per checkpoint: target primary metric(s), guardrail primary metrics, the decider's verdict."""
     verdicts = {v.side: v for v in decision.verdicts}
     rows = []
@@ -52,8 +52,7 @@ def sweep_rows(candidates: Sequence[Side], decision: Decision, comps: Mapping[tu
         regressed = tuple(
             f"{c.suite}.{m}" for c in mine if c.role == "guardrail"
             for m, st in sorted(_statuses(decision, c.suite, cand).items()) if st == REGRESSED)
-        label = (names or {}).get(cand) or (cand if cand is not None else "base")
-        rows.append(SweepRow(label, target, guards, regressed, verdicts[cand].status if cand in verdicts else "-"))
+        rows.append(SweepRow(names[cand], target, guards, regressed, verdicts[cand].status if cand in verdicts else "-"))
     return rows
 
 

@@ -137,22 +137,23 @@ class Comparison:
         return {
             "metric": self.metric,
             "direction": self.direction,
-            "baseline": _round(self.baseline),
-            "current": _round(self.current),
-            "delta": _round(self.delta),
+            "baseline": json_float(self.baseline),
+            "current": json_float(self.current),
+            "delta": json_float(self.delta),
             "n_paired": int(self.n_paired),
-            "p_value": _round(self.p_value),
+            "p_value": json_float(self.p_value),
             "test": self.test,
-            "ci_delta": None if self.ci_delta is None else [_round(x) for x in self.ci_delta],
-            "tolerance": _round(self.tolerance),
-            "alpha": _round(self.alpha),
+            "ci_delta": None if self.ci_delta is None else [json_float(x) for x in self.ci_delta],
+            "tolerance": json_float(self.tolerance),
+            "alpha": json_float(self.alpha),
             "status": self.status,
-            "min_detectable_change": _round(self.min_detectable_change),
+            "min_detectable_change": json_float(self.min_detectable_change),
             "power_model": None if self.power is None else self.power.to_json(),
         }
 
 
-def _round(x: float | None) -> float | None:
+def json_float(x: float | None) -> float | None:
+    """A float for the JSON record: 6 places, non-finite -> None, no ``-0.0``."""
     if x is None:
         return None
     x = float(x)
