@@ -3,7 +3,7 @@
 * lm-evaluation-harness (``python -m lm_eval``) on a local ``generate_until`` task carrying a suite's
   prompts, against ``python -m pytest <that suite file>``;
 * a cold and a warm (output cache) run of the example suite;
-* peak RSS of ``--compare-base`` against the adapter alone.
+* peak RSS of ``--forgetting-compare-base`` against the adapter alone.
 """
 from __future__ import annotations
 
@@ -103,12 +103,12 @@ def _plugin_outputs(report: Path, suite: str, side: str) -> dict[str, str]:
 
 def measure_lm_eval(suite: Any, renderer: Any, model_dir: Path, model_cache: Path, adapter: Path, batch_size: int,
                     reps: int, log: Callable[[str], None]) -> dict[str, Any]:
-    """Interleaved reps: lm-eval base, lm-eval adapter, plugin base, plugin --adapter --compare-base."""
+    """Interleaved reps: lm-eval base, lm-eval adapter, plugin base, plugin --adapter --forgetting-compare-base."""
     tmp = Path(tempfile.mkdtemp(prefix="pfbench-lmeval-"))
     task_dir, task = write_lm_eval_task(suite, renderer, tmp)
     env = bench_env(model_cache)
     suite_file = str(suite.path)
-    plug = PYTEST + [suite_file, "--forgetting-cache=off", "--batch-size", str(batch_size)]
+    plug = PYTEST + [suite_file, "--forgetting-cache=off", "--forgetting-batch-size", str(batch_size)]
     t: dict[str, list[float]] = {"lm_eval_base": [], "lm_eval_adapter": [], "plugin_base": [], "plugin_compare": []}
     agree: dict[str, str] = {}
     for rep in range(reps):
@@ -116,7 +116,7 @@ def measure_lm_eval(suite: Any, renderer: Any, model_dir: Path, model_cache: Pat
             ("lm_eval_base", lm_eval_cmd(model_dir, task_dir, task, batch_size, None, tmp / "le_base"), (0,)),
             ("lm_eval_adapter", lm_eval_cmd(model_dir, task_dir, task, batch_size, adapter, tmp / "le_ad"), (0,)),
             ("plugin_base", plug + ["--forgetting-report", str(tmp / "pf_base.json")], (0, 1)),
-            ("plugin_compare", plug + ["--adapter", str(adapter), "--compare-base",
+            ("plugin_compare", plug + ["--adapter", str(adapter), "--forgetting-compare-base",
                                        "--forgetting-report", str(tmp / "pf_cmp.json")], (0, 1)),
         ):
             res = measure_process(cmd, env=env, ok_codes=codes)
@@ -179,8 +179,8 @@ def measure_rss(suite_file: Path, model_cache: Path, adapter: Path, reps: int,
     alone, both = [], []
     for rep in range(reps):
         alone.append(measure_process(base, env=env, ok_codes=(0, 1))["peak_rss_mib"])
-        both.append(measure_process(base + ["--compare-base"], env=env, ok_codes=(0, 1))["peak_rss_mib"])
-        log(f"  rep {rep + 1}/{reps}: peak RSS adapter alone {alone[-1]:.0f} MiB, --compare-base {both[-1]:.0f} MiB")
+        both.append(measure_process(base + ["--forgetting-compare-base"], env=env, ok_codes=(0, 1))["peak_rss_mib"])
+        log(f"  rep {rep + 1}/{reps}: peak RSS adapter alone {alone[-1]:.0f} MiB, --forgetting-compare-base {both[-1]:.0f} MiB")
     return {"suite": suite_file.name, "adapter_alone_mib": alone, "compare_base_mib": both,
             "rss_compare_base_over_adapter": median(both) / median(alone)}
 

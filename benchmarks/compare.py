@@ -13,10 +13,10 @@ Ratios (goal):
   suite_vs_raw_generate   plugin generation / plain batched model.generate at its best batch size (<= 1.10)
   naive_loop_vs_suite     per-case generate loop (batch 1) / plugin (>= 4)
   lm_eval_single_vs_suite lm-eval process / pytest process, one model, same prompts and batch size (>= 1.0)
-  lm_eval_vs_suite        two lm-eval processes (base, peft=adapter) / one pytest --compare-base (>= 1.5)
+  lm_eval_vs_suite        two lm-eval processes (base, peft=adapter) / one pytest --forgetting-compare-base (>= 1.5)
   warm_over_cold          pytest example_suite with a warm output cache / cold (<= 0.05)
   loglik_naive_vs_fast    full-logit label scoring / HFBackend.loglikelihood (>= 5)
-  rss_compare_base_over_adapter  peak RSS of --compare-base / adapter alone (<= 1.10)
+  rss_compare_base_over_adapter  peak RSS of --forgetting-compare-base / adapter alone (<= 1.10)
 
 Results go to --json and into the generated block of benchmarks/RESULTS.md (--no-results-md to skip).
 lm-eval is optional (``pip install lm-eval``); without it those two ratios are null with the reason.
@@ -199,7 +199,7 @@ class Bench:
                 else:
                     cmd += [f"example_suite/{LM_EVAL_SUITE}.forgetting.yaml", "--forgetting-cache=off"]
                     if name == "lm_eval_vs_suite":
-                        cmd += ["--adapter", str(self.adapter), "--compare-base"]
+                        cmd += ["--adapter", str(self.adapter), "--forgetting-compare-base"]
                 measure_process(cmd, env=bench_env(self.cache), ok_codes=(0, 1))
                 import pstats
                 import io
@@ -273,7 +273,7 @@ def markdown_block(b: Bench, info: dict[str, Any], command: str, elapsed: float)
         lines.append(
             f"* lm-eval vs plugin ({le['suite']}, {le['cases']} prompts, batch size {le['batch_size']}, whole processes): "
             f"lm-eval base {m['lm_eval_base']:.1f}, lm-eval peft {m['lm_eval_adapter']:.1f}, pytest base {m['plugin_base']:.1f}, "
-            f"pytest --compare-base {m['plugin_compare']:.1f}; identical prompts and outputs (lm-eval vs plugin): {le['outputs_identical']}")
+            f"pytest --forgetting-compare-base {m['plugin_compare']:.1f}; identical prompts and outputs (lm-eval vs plugin): {le['outputs_identical']}")
     c = b.details.get("cache")
     if c:
         lines.append(
@@ -285,7 +285,7 @@ def markdown_block(b: Bench, info: dict[str, Any], command: str, elapsed: float)
     if r:
         lines.append(
             f"* peak RSS ({r['suite']}, whole processes): adapter alone {', '.join(f'{x:.0f}' for x in r['adapter_alone_mib'])} MiB, "
-            f"--compare-base {', '.join(f'{x:.0f}' for x in r['compare_base_mib'])} MiB")
+            f"--forgetting-compare-base {', '.join(f'{x:.0f}' for x in r['compare_base_mib'])} MiB")
     for name, text in b.profiles.items():
         lines += ["", f"### Profile: `{name}` (goal not met)", "", "```", text, "```"]
     return "\n".join(lines)

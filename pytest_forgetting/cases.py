@@ -503,6 +503,6 @@ def _resolve_inside(suite_path: Path, rel: str, root: Path | None, allow_outside
 
 
 def with_default_tokens(case: Case, default: int) -> GenerationSettings:
-    """The case's settings with the run's --max-new-tokens filled in where the YAML gave none."""
+    """The case's settings with the run's --forgetting-max-new-tokens filled in where the YAML gave none."""
     s = case.settings
     return s if s.max_new_tokens else GenerationSettings(max_new_tokens=default, stop=s.stop)

@@ -423,7 +423,7 @@ def _verdict(cand: Side, label: str, decided: list[tuple[SuiteEvidence, SuiteDec
     if mode.absolute:
         return Verdict(cand, label, FAIL if reasons else PASS, reasons)
     if decided and all(d.status == NO_BASELINE for _, d in decided):
-        return Verdict(cand, label, V_NO_BASELINE, ("record one with --forgetting-update or pass --compare-base",))
+        return Verdict(cand, label, V_NO_BASELINE, ("record one with --forgetting-update or pass --forgetting-compare-base",))
     if cand is None:
         return Verdict(cand, label, FAIL if reasons else PASS, reasons, notes, info)
     against_base = any(c.reference_is_base for ev, _ in decided for c in [ev.comparisons.get(cand)] if c is not None)

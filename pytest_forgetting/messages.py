@@ -36,7 +36,7 @@ def no_baseline(suite: Suite) -> str:
     return (
         f"no baseline for suite {suite.name!r} (looked in {baseline_path(suite.path)}).\n"
         f"  record one on the model you trust (usually the base model, so without --adapter): {update_cmd(suite)}\n"
-        f"  or compare with the base model live: --adapter=DIR --compare-base\n"
+        f"  or compare with the base model live: --adapter=DIR --forgetting-compare-base\n"
         f"  or judge each case on its own expectation: --forgetting-absolute"
     )
 

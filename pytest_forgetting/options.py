@@ -1,7 +1,7 @@
 """Command-line options (each also settable in ``[tool.pytest.ini_options]``) -> ``RunSettings``.
 
 Values are validated while parsing, like pytest-benchmark does, so a typo in
-``--batch-size`` fails at once with the bad value quoted.
+``--forgetting-batch-size`` fails at once with the bad value quoted.
 """
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ def _batch_size(value: str) -> int | None:
     try:
         n = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--batch-size must be a positive integer or 'auto', got {value!r}") from None
+        raise argparse.ArgumentTypeError(f"--forgetting-batch-size must be a positive integer or 'auto', got {value!r}") from None
     if n < 1:
-        raise argparse.ArgumentTypeError(f"--batch-size must be a positive integer or 'auto', got {value!r}")
+        raise argparse.ArgumentTypeError(f"--forgetting-batch-size must be a positive integer or 'auto', got {value!r}")
     return n
 
 
@@ -46,20 +46,21 @@ def _choice(*choices: str):  # type: ignore[no-untyped-def]
     return parse
 
 
-# (dest, flag, help, argparse kwargs); the ini name is the dest, prefixed with forgetting_ when it is not already
+# (dest, flag, help, argparse kwargs); the ini name is the dest. Every dest and every flag but the two users
+# type most (--model, --adapter) carry the forgetting prefix, so no other plugin's option can clash (issue 21).
 _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
-    ("model", "--model", f"model directory, a hub id already in the local cache, or '{EMBEDDED_NAME}' (default: the embedded model)", {}),
-    ("adapter", "--adapter", "PEFT adapter directory; repeat or use a glob (runs/checkpoint-*) to sweep checkpoints", {"action": "append"}),
-    ("device", "--device", "auto, cpu, cuda or mps (default auto)", {"type": _choice("auto", "cpu", "cuda", "mps")}),
-    ("dtype", "--dtype", "auto, float32, bfloat16 or float16 (default auto)", {"type": _choice("auto", "float32", "bfloat16", "float16")}),
-    ("batch_size", "--batch-size", "requests per batch, or 'auto' (default)", {"type": _batch_size}),
-    ("max_new_tokens", "--max-new-tokens", "default max new tokens for cases that set none (default 64)", {"type": _positive}),
+    ("forgetting_model", "--model", f"model directory, a hub id already in the local cache, or '{EMBEDDED_NAME}' (default: the embedded model)", {}),
+    ("forgetting_adapter", "--adapter", "PEFT adapter directory; repeat or use a glob (runs/checkpoint-*) to sweep checkpoints", {"action": "append"}),
+    ("forgetting_device", "--forgetting-device", "auto, cpu, cuda or mps (default auto)", {"type": _choice("auto", "cpu", "cuda", "mps")}),
+    ("forgetting_dtype", "--forgetting-dtype", "auto, float32, bfloat16 or float16 (default auto)", {"type": _choice("auto", "float32", "bfloat16", "float16")}),
+    ("forgetting_batch_size", "--forgetting-batch-size", "requests per batch, or 'auto' (default)", {"type": _batch_size}),
+    ("forgetting_max_new_tokens", "--forgetting-max-new-tokens", "default max new tokens for cases that set none (default 64)", {"type": _positive}),
     ("forgetting_update", "--forgetting-update", "record baselines for the suites and cases that ran", {"action": "store_true"}),
     ("forgetting_reason", "--forgetting-reason", "why this baseline was recorded (stored in the file)", {}),
     ("forgetting_report", "--forgetting-report", "write the JSON report to this path", {}),
     ("forgetting_markdown", "--forgetting-markdown", "write a Markdown summary to this path (CI job summary, PR comment)", {}),
     ("forgetting_html", "--forgetting-html", "write a self-contained HTML report to this path", {}),
-    ("compare_base", "--compare-base", "also run every suite with the adapter disabled and compare against it", {"action": "store_true"}),
+    ("forgetting_compare_base", "--forgetting-compare-base", "also run every suite with the adapter disabled and compare against it", {"action": "store_true"}),
     ("forgetting_strict", "--forgetting-strict", "fail on any pass->fail flip and on inconclusive guardrails, not only on significant regressions", {"action": "store_true"}),
     ("forgetting_absolute", "--forgetting-absolute", "judge each case by its own expectation; no baseline needed", {"action": "store_true"}),
     ("forgetting_cache", "--forgetting-cache", "output cache: on (default), off or readonly", {"type": _choice("on", "off", "readonly")}),
@@ -68,13 +69,13 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_routing", "--forgetting-routing", "write per-workflow routing recommendations (YAML) to this path", {}),
     ("forgetting_export_anchors", "--forgetting-export-anchors", "write base-model answers of regressed guardrail cases as chat JSONL", {}),
     ("forgetting_allow_pickle", "--forgetting-allow-pickle", "allow pickle (.bin) weights; they can run code when loaded", {"action": "store_true"}),
-    ("trust_remote_code", "--trust-remote-code", "let transformers run model code shipped with the model", {"action": "store_true"}),
+    ("forgetting_trust_remote_code", "--forgetting-trust-remote-code", "let transformers run model code shipped with the model", {"action": "store_true"}),
     ("forgetting_allow_outside_paths", "--forgetting-allow-outside-paths", "allow suite files to read training_data outside the project root", {"action": "store_true"}),
     ("forgetting_allow_code", "--forgetting-allow-code", "let suite files name Python code to import (refusal_classifier: 'pkg.mod:fn')", {"action": "store_true"}),
-    ("backend", "--backend", "transformers (default, in-process) or openai (an OpenAI-compatible server: vLLM, llama.cpp)", {"type": _choice("transformers", "openai")}),
-    ("base_url", "--base-url", "server URL for --backend=openai, e.g. http://127.0.0.1:8000/v1 (API key from $OPENAI_API_KEY)", {}),
-    ("max_concurrency", "--max-concurrency", "requests in flight at once for --backend=openai (default 8)", {"type": _positive}),
-    ("request_timeout", "--request-timeout", "seconds per request for --backend=openai (default 120)", {"type": _positive}),
+    ("forgetting_backend", "--forgetting-backend", "transformers (default, in-process) or openai (an OpenAI-compatible server: vLLM, llama.cpp)", {"type": _choice("transformers", "openai")}),
+    ("forgetting_base_url", "--forgetting-base-url", "server URL for --forgetting-backend=openai, e.g. http://127.0.0.1:8000/v1 (API key from $OPENAI_API_KEY)", {}),
+    ("forgetting_max_concurrency", "--forgetting-max-concurrency", "requests in flight at once for --forgetting-backend=openai (default 8)", {"type": _positive}),
+    ("forgetting_request_timeout", "--forgetting-request-timeout", "seconds per request for --forgetting-backend=openai (default 120)", {"type": _positive}),
     ("forgetting_seed", "--forgetting-seed", "seed for the statistics' resampling (default 0)", {"type": int}),
 ]
 
@@ -84,14 +85,14 @@ def add_options(parser: pytest.Parser) -> None:
     for dest, flag, help_, kw in _OPTIONS:
         group.addoption(flag, dest=dest, default=None, help=help_, **kw)
         ini_type: Literal["linelist", "bool", "string"] = "linelist" if kw.get("action") == "append" else ("bool" if kw.get("action") == "store_true" else "string")
-        parser.addini(f"forgetting_{dest}" if not dest.startswith("forgetting_") else dest, help_, type=ini_type, default=None)
+        parser.addini(dest, help_, type=ini_type, default=None)
 
 
 def _get(config: pytest.Config, dest: str) -> Any:
     value = config.getoption(dest)
     if value not in (None, False, []):
         return value
-    ini_name = f"forgetting_{dest}" if not dest.startswith("forgetting_") else dest
+    ini_name = dest
     ini = config.getini(ini_name)
     if ini in (None, "", []):
         return value
@@ -266,18 +267,18 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         return Path(v) if v else None
 
     s = RunSettings(
-        model=_get(config, "model"),
-        adapters=expand_adapters(_get(config, "adapter"), Path(config.rootpath)),
-        device=_get(config, "device") or "auto",
-        dtype=_get(config, "dtype") or "auto",
-        batch_size=_get(config, "batch_size"),
-        max_new_tokens=_get(config, "max_new_tokens") or 64,
+        model=_get(config, "forgetting_model"),
+        adapters=expand_adapters(_get(config, "forgetting_adapter"), Path(config.rootpath)),
+        device=_get(config, "forgetting_device") or "auto",
+        dtype=_get(config, "forgetting_dtype") or "auto",
+        batch_size=_get(config, "forgetting_batch_size"),
+        max_new_tokens=_get(config, "forgetting_max_new_tokens") or 64,
         update=bool(config.getoption("forgetting_update")),
         reason=_get(config, "forgetting_reason"),
         report_json=path("forgetting_report"),
         report_markdown=path("forgetting_markdown"),
         report_html=path("forgetting_html"),
-        compare_base=bool(_get(config, "compare_base")),
+        compare_base=bool(_get(config, "forgetting_compare_base")),
         strict=bool(_get(config, "forgetting_strict")),
         absolute=bool(_get(config, "forgetting_absolute")),
         cache=_get(config, "forgetting_cache") or "on",
@@ -286,14 +287,14 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         routing=path("forgetting_routing"),
         export_anchors=path("forgetting_export_anchors"),
         allow_pickle=bool(_get(config, "forgetting_allow_pickle")),
-        trust_remote_code=bool(_get(config, "trust_remote_code")),
+        trust_remote_code=bool(_get(config, "forgetting_trust_remote_code")),
         allow_outside_paths=bool(_get(config, "forgetting_allow_outside_paths")),
         allow_code=bool(_get(config, "forgetting_allow_code")),
         seed=int(_get(config, "forgetting_seed") or 0),
-        backend=_get(config, "backend") or "transformers",
-        base_url=_get(config, "base_url"),
-        max_concurrency=_get(config, "max_concurrency") or 8,
-        request_timeout=_get(config, "request_timeout") or 120,
+        backend=_get(config, "forgetting_backend") or "transformers",
+        base_url=_get(config, "forgetting_base_url"),
+        max_concurrency=_get(config, "forgetting_max_concurrency") or 8,
+        request_timeout=_get(config, "forgetting_request_timeout") or 120,
         rootdir=Path(config.rootpath),
     )
     if s.update and len(s.adapters) > 1:
@@ -301,12 +302,36 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
     if s.update and s.absolute:
         raise pytest.UsageError("--forgetting-update and --forgetting-absolute do not go together")
     if s.backend == "openai" and not s.base_url:
-        raise pytest.UsageError("--backend=openai needs --base-url (e.g. http://127.0.0.1:8000/v1)")
+        raise pytest.UsageError("--forgetting-backend=openai needs --forgetting-base-url (e.g. http://127.0.0.1:8000/v1)")
     if s.compare_base and not s.adapters:
-        raise pytest.UsageError("--compare-base needs an --adapter to compare against the base model")
+        raise pytest.UsageError("--forgetting-compare-base needs an --adapter to compare against the base model")
     _check_outputs(s)
     _check_cache(config, s)
     return s
+
+
+_RENAMED = {f"--{old}": f"--forgetting-{old}" for old in (
+    "device", "dtype", "batch-size", "max-new-tokens", "compare-base", "trust-remote-code",
+    "backend", "base-url", "max-concurrency", "request-timeout")}
+
+
+def check_renamed(args: list[str], parser: pytest.Parser) -> None:
+    """Name the new spelling of an option from before the ``--forgetting-`` prefix, unless another
+    plugin owns that flag now (pytest-playwright's ``--device``): then it is that plugin's option."""
+    known: set[str] = set()
+    for group in [parser._anonymous, *parser._groups]:
+        for opt in group.options:
+            known.update(opt.names())
+    for arg in args:
+        if arg == "--":
+            return
+        flag = arg.split("=", 1)[0]
+        if flag in _RENAMED and flag not in known:
+            raise pytest.UsageError(
+                f"{flag} is now {_RENAMED[flag]}: every pytest-forgetting option except --model and "
+                f"--adapter starts with --forgetting-, so none can clash with another plugin's.\n"
+                f"  fix: {_RENAMED[flag]}{arg[len(flag):]}"
+            )
 
 
 def check_space_form(args: list[str], rootdir: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from .cases import FAMILIES, is_suite_file
 from .model.protocol import Backend
-from .options import add_options, check_space_form, settings_from_config
+from .options import add_options, check_renamed, check_space_form, settings_from_config
 from .stash import SESSION_KEY, session_of
 
 _MARKERS = {
@@ -22,6 +22,13 @@ _MARKERS = {
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> Any:
+    result = yield  # conftest.py files register their options first, so a flag they own is theirs
+    check_renamed(args, parser)
+    return result
 
 
 def pytest_configure(config: pytest.Config) -> None:

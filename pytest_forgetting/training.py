@@ -126,7 +126,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
 
     # -- results --------------------------------------------------------------------------
     def table(self) -> str:
-        """The sweep table (as ``pytest --adapter=... --compare-base`` prints it) and the recommendation."""
+        """The sweep table (as ``pytest --adapter=... --forgetting-compare-base`` prints it) and the recommendation."""
         lines = sweep_table([r.to_json() for r in self.history]) if self.history else []
         return "\n".join(lines + [self.recommendation or recommend(self.history)[1]])
 

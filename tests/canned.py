@@ -46,7 +46,7 @@ class Canned:
 
 @pytest.fixture(scope="session")
 def forgetting_model(request):
-    adapters = [os.path.basename(a.rstrip("/")) for a in (request.config.getoption("adapter") or [])]
+    adapters = [os.path.basename(a.rstrip("/")) for a in (request.config.getoption("forgetting_adapter") or [])]
     return Canned(adapters)
 '''
 

@@ -148,6 +148,6 @@ def test_generation_settings_mismatch_needs_reapproval(suite_dir: pytest.Pyteste
     write_suite(suite_dir, "fmt", FORMAT_SUITE.replace("max_new_tokens: 24\n", ""))
     model = f"--model={tiny_model}"
     suite_dir.runpytest(model, "--forgetting-update", "-q").assert_outcomes(passed=14)
-    res = suite_dir.runpytest(model, "--max-new-tokens=8", "-q", "-k", "overuse_rate")
+    res = suite_dir.runpytest(model, "--forgetting-max-new-tokens=8", "-q", "-k", "overuse_rate")
     res.assert_outcomes(failed=1, deselected=13)
     res.stdout.fnmatch_lines(["*needs re-approval: generation setting 'default_max_new_tokens' was 64, now 8*"])

@@ -53,7 +53,7 @@ def test_one_load_for_base_and_adapters_and_base_outputs_match(tiny_model: Path,
 
 def test_compare_base_needs_no_baseline(suite_dir: pytest.Pytester, tiny_model: Path, json_adapter: Path) -> None:
     write_suite(suite_dir, "guard", GUARD)
-    res = suite_dir.runpytest(f"--model={tiny_model}", f"--adapter={json_adapter}", "--compare-base", "-q",
+    res = suite_dir.runpytest(f"--model={tiny_model}", f"--adapter={json_adapter}", "--forgetting-compare-base", "-q",
                               "--forgetting-report=r.json")
     res.stdout.fnmatch_lines(["*overuse_rate regressed on json*", "*live base model: 0.000   current: 1.000*",
                               "*forgetting verdict: json: NOT READY*"])
@@ -69,7 +69,7 @@ def test_sweep_recommends_best_safe_checkpoint(suite_dir: pytest.Pytester, tiny_
     write_suite(suite_dir, "guard", GUARD)
     glob = str(checkpoints[0].parent / "checkpoint-*")
     res = suite_dir.runpytest(
-        f"--model={tiny_model}", f"--adapter={glob}", "--compare-base", "-q",
+        f"--model={tiny_model}", f"--adapter={glob}", "--forgetting-compare-base", "-q",
         "--forgetting-report=r.json", "--forgetting-routing=routes.yaml", "--forgetting-export-anchors=anchors.jsonl")
     res.stdout.fnmatch_lines([
         "*checkpoint sweep*",
@@ -100,7 +100,7 @@ def test_sweep_recommends_best_safe_checkpoint(suite_dir: pytest.Pytester, tiny_
 
 def test_routing_keeps_broken_workflow_on_base(suite_dir: pytest.Pytester, tiny_model: Path, json_adapter: Path) -> None:
     write_suite(suite_dir, "guard", GUARD)
-    res = suite_dir.runpytest(f"--model={tiny_model}", f"--adapter={json_adapter}", "--compare-base", "-q",
+    res = suite_dir.runpytest(f"--model={tiny_model}", f"--adapter={json_adapter}", "--forgetting-compare-base", "-q",
                               "--forgetting-routing=routes.yaml")
     assert res.ret == 1
     routes = yaml.safe_load((suite_dir.path / "routes.yaml").read_text())

@@ -70,7 +70,7 @@ def test_embedded_with_adapter_and_live_base(pytester: pytest.Pytester, monkeypa
                                              real_cache: Path, smol_adapter: Path) -> None:
     monkeypatch.setenv("PYTEST_FORGETTING_CACHE_DIR", str(real_cache))
     write_suite(pytester, "helpful", HELPFUL)
-    res = pytester.runpytest(f"--adapter={smol_adapter}", "--compare-base", "-q", "--forgetting-report=r.json")
+    res = pytester.runpytest(f"--adapter={smol_adapter}", "--forgetting-compare-base", "-q", "--forgetting-report=r.json")
     record = json.loads((pytester.path / "r.json").read_text())
     runs = record["suites"][0]["runs"]
     assert set(runs) == {"base", "adapter"}

@@ -124,7 +124,7 @@ def test_full_run_records_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
         out = tmp_path / f"record-{seed}.json"
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
         proc = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--adapter", "cand", "--compare-base",
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--adapter", "cand", "--forgetting-compare-base",
              "--forgetting-cache=off", f"--forgetting-report={out}"],
             cwd=tmp_path, env=env, capture_output=True, timeout=600,
         )

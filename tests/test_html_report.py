@@ -77,12 +77,12 @@ _RUNS: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
 
 
 def _live_run(suite_dir: pytest.Pytester, tiny_model: Path, json_adapter: Path) -> tuple[dict[str, Any], str]:
-    """(record, page) of a real --compare-base run; run once per test session and shared."""
+    """(record, page) of a real --forgetting-compare-base run; run once per test session and shared."""
     key = (str(tiny_model), str(json_adapter))
     if key not in _RUNS:
         write_suite(suite_dir, "fmt", FORMAT_SUITE)
         write_suite(suite_dir, "intent", INTENT_SUITE)
-        res = suite_dir.runpytest(f"--model={tiny_model}", f"--adapter={json_adapter}", "--compare-base",
+        res = suite_dir.runpytest(f"--model={tiny_model}", f"--adapter={json_adapter}", "--forgetting-compare-base",
                                   "--forgetting-report=out/r.json", "--forgetting-html=out/page.html", "-q")
         assert res.ret == 1, res.stdout.str()
         record = json.loads((suite_dir.path / "out" / "r.json").read_text(encoding="utf-8"))
@@ -227,7 +227,7 @@ def test_two_adapters_checkpoint_sweep(live: tuple[dict[str, Any], str], suite_d
     write_suite(suite_dir, "fmt", FORMAT_SUITE)
     write_suite(suite_dir, "intent", INTENT_SUITE)
     suite_dir.runpytest(f"--model={tiny_model}", f"--adapter={json_adapter}", f"--adapter={random_adapter}",
-                        "--compare-base", "--forgetting-report=sweep.json", "--forgetting-html=sweep.html", "-q")
+                        "--forgetting-compare-base", "--forgetting-report=sweep.json", "--forgetting-html=sweep.html", "-q")
     record = json.loads((suite_dir.path / "sweep.json").read_text(encoding="utf-8"))
     html = (suite_dir.path / "sweep.html").read_text(encoding="utf-8")
     page = Page(html)

@@ -23,7 +23,7 @@ COMPLY = "Sure. First, open the settings page, then follow the steps in order."
 
 def _run(p: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
     res = p.runpytest_inprocess("-q", "-p", "no:cacheprovider", "--forgetting-cache=off", "--forgetting-report=r.json",
-                                "--adapter=tuned", "--compare-base", *args)
+                                "--adapter=tuned", "--forgetting-compare-base", *args)
     return res, json.loads((p.path / "r.json").read_text())
 
 

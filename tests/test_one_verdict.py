@@ -65,7 +65,7 @@ def test_an_adapter_may_be_called_base(pytester: pytest.Pytester) -> None:
     write_project(pytester, _suites(), {"": BASE})
     assert _run(pytester, "--forgetting-update")[0].ret == 0  # the stored baseline: the base model
     set_plan(pytester, {"": BASE, "base": WRONG})
-    res, record = _run(pytester, "--adapter=base", "--compare-base")
+    res, record = _run(pytester, "--adapter=base", "--forgetting-compare-base")
     assert res.ret == 1
     assert _outcomes(res)["failed"] >= 9  # the broken guardrail cases and the missed target
     res.stdout.fnmatch_lines(["*forgetting verdict: base (adapter): NOT READY*"])
@@ -76,19 +76,19 @@ def test_an_adapter_may_be_called_base(pytester: pytest.Pytester) -> None:
     assert guard["comparisons"]["base"]["reference_kind"] == "baseline"  # the live base's drift check, kept apart
     # the same adapter under another name: the same verdict and the same failures
     set_plan(pytester, {"": BASE, "narrow": WRONG})
-    other, record2 = _run(pytester, "--adapter=narrow", "--compare-base")
+    other, record2 = _run(pytester, "--adapter=narrow", "--forgetting-compare-base")
     assert other.ret == 1 and _outcomes(other) == _outcomes(res)
     assert record2["verdicts"][0]["reasons"] == record["verdicts"][0]["reasons"]
 
 
 def test_no_target_suite_selected_is_not_ready(pytester: pytest.Pytester) -> None:
     write_project(pytester, _suites(), {"": BASE, "narrow": GOOD})
-    res, record = _run(pytester, "--adapter=narrow", "--compare-base", "-k", "guard")
+    res, record = _run(pytester, "--adapter=narrow", "--forgetting-compare-base", "-k", "guard")
     assert res.ret == 1
     res.stdout.fnmatch_lines(["*forgetting verdict: narrow: NOT READY*", "*no target suite ran*"])
     assert record["verdicts"][0]["status"] == "NOT READY"
     assert _outcomes(res)["failed"] == len(GUARD_IDS) + 2  # every selected item carries the reason
-    full, record = _run(pytester, "--adapter=narrow", "--compare-base")
+    full, record = _run(pytester, "--adapter=narrow", "--forgetting-compare-base")
     assert full.ret == 0 and record["verdicts"][0]["status"] == "READY"
 
 
@@ -129,7 +129,7 @@ def test_terminal_summary_rerenders_from_the_saved_json(pytester: pytest.Pyteste
     from pytest_forgetting.report.terminal import main, render_text
 
     write_project(pytester, _suites(), {"": BASE, "narrow": GOOD, "wrong": WRONG})
-    res, record = _run(pytester, "--adapter=narrow", "--adapter=wrong", "--compare-base")
+    res, record = _run(pytester, "--adapter=narrow", "--adapter=wrong", "--forgetting-compare-base")
     text = render_text(record)
     for line in text.splitlines():
         if line.strip() and not set(line.strip()) <= set("=-"):
@@ -181,7 +181,7 @@ def test_items_exit_code_and_every_report_agree(pytester: pytest.Pytester, targe
         if add_case:
             (pytester.path / "guard.forgetting.yaml").write_text(
                 suite_yaml("guardrail", g_ids + ["g_new"], expect_format=False))
-    args = [f"--adapter={n}" for n in names] + (["--compare-base"] if compare_base and names else [])
+    args = [f"--adapter={n}" for n in names] + (["--forgetting-compare-base"] if compare_base and names else [])
     args += ["-k", select] if select else []
     args += ["--forgetting-markdown=r.md", "--forgetting-html=r.html"]
     res = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider", "--forgetting-cache=off",

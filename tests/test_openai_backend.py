@@ -292,7 +292,7 @@ def proxy_factory(llama_server: LlamaServer) -> Iterator[Any]:
 
 
 def _served_args(url: str, *extra: str) -> list[str]:
-    return ["--backend=openai", f"--base-url={url}", "--max-concurrency=2", *extra]
+    return ["--forgetting-backend=openai", f"--forgetting-base-url={url}", "--forgetting-max-concurrency=2", *extra]
 
 
 def _report(path: Path) -> dict[str, dict[str, Any]]:
@@ -333,7 +333,7 @@ def test_unreachable_server_is_a_clear_error(suite_dir: pytest.Pytester) -> None
     assert result.ret == 1
     result.stdout.fnmatch_lines([
         f"*cannot reach http://127.0.0.1:{port}/v1: connection refused (4 tries).*",
-        "*fix: start the server or fix --base-url.*",
+        "*fix: start the server or fix --forgetting-base-url.*",
     ])
     assert "Traceback" not in result.stdout.str()
     assert time.monotonic() - t0 < 30  # 0.5 + 1 + 2 s of backoff, once for the whole session
@@ -476,7 +476,7 @@ def test_adapter_routing_vllm_style(suite_dir: pytest.Pytester, llama_server: Ll
     proxy = proxy_factory(adapters={"narrow": base})
     write_suite(suite_dir, "help", HELP_SUITE)
     report = suite_dir.path / "r.json"
-    result = suite_dir.runpytest(*_served_args(proxy.url, "--adapter=narrow", "--compare-base"), "-q", "-k", "ocean or brazil",
+    result = suite_dir.runpytest(*_served_args(proxy.url, "--adapter=narrow", "--forgetting-compare-base"), "-q", "-k", "ocean or brazil",
                                  f"--forgetting-report={report}")
     # a guardrail alone cannot make an adapter READY against the base model: no target suite ran
     result.assert_outcomes(failed=2, deselected=9)

@@ -71,10 +71,10 @@ def test_cuda_without_cuda(suite_dir: pytest.Pytester, tiny_model: Path) -> None
     import torch
 
     if torch.cuda.is_available():
-        pytest.skip("this machine has CUDA, so --device cuda is valid here")
+        pytest.skip("this machine has CUDA, so --forgetting-device cuda is valid here")
     write_suite(suite_dir, "one", ONE)
-    _run_expect(suite_dir, f"--model={tiny_model}", "--device=cuda",
-                lines=["*--device cuda: this machine has no CUDA device*"])
+    _run_expect(suite_dir, f"--model={tiny_model}", "--forgetting-device=cuda",
+                lines=["*--forgetting-device cuda: this machine has no CUDA device*"])
 
 
 def test_pickle_weights_refused(suite_dir: pytest.Pytester, tiny_model: Path, tmp_path: Path) -> None:

@@ -64,9 +64,9 @@ def test_junit_properties(regressed_run: pytest.Pytester) -> None:
 def test_two_runs_give_identical_reports(suite_dir: pytest.Pytester, tiny_model: Path, json_adapter: Path) -> None:
     """Determinism: greedy decoding and seeded statistics; only timestamps and timings may differ."""
     write_suite(suite_dir, "fmt", FORMAT_SUITE)
-    args = [f"--model={tiny_model}", f"--adapter={json_adapter}", "--compare-base", "--forgetting-cache=off"]
+    args = [f"--model={tiny_model}", f"--adapter={json_adapter}", "--forgetting-compare-base", "--forgetting-cache=off"]
     suite_dir.runpytest(*args, "--forgetting-report=a.json")
-    suite_dir.runpytest(*args, "--forgetting-report=b.json", "--batch-size=3")
+    suite_dir.runpytest(*args, "--forgetting-report=b.json", "--forgetting-batch-size=3")
 
     def load(name: str) -> dict:
         r = json.loads((suite_dir.path / name).read_text())

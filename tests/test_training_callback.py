@@ -363,7 +363,7 @@ def test_suites_from_a_folder_and_duplicate_names_refused(suites: list[Path]) ->
 def test_callback_and_plugin_agree_on_a_checkpoint(runs: dict[bool, Any], tiny_model: Path,
                                                    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
                                                    tmp_path: Path) -> None:
-    """One road: the callback's numbers at a checkpoint equal `pytest --adapter=ckpt --compare-base`'s."""
+    """One road: the callback's numbers at a checkpoint equal `pytest --adapter=ckpt --forgetting-compare-base`'s."""
     import json
 
     trainer, cb, _ = runs[False]
@@ -372,8 +372,8 @@ def test_callback_and_plugin_agree_on_a_checkpoint(runs: dict[bool, Any], tiny_m
     for s in cb.suites:  # the same suite files, in a project of their own
         (pytester.path / Path(s.path).name).write_text(Path(s.path).read_text())
     monkeypatch.setenv("PYTEST_FORGETTING_CACHE_DIR", str(tmp_path / "cache"))
-    res = pytester.runpytest_subprocess(f"--model={tiny_model}", f"--adapter={ckpt}", "--compare-base",
-                                        "--max-new-tokens=12", "-q", "--forgetting-report=r.json")
+    res = pytester.runpytest_subprocess(f"--model={tiny_model}", f"--adapter={ckpt}", "--forgetting-compare-base",
+                                        "--forgetting-max-new-tokens=12", "-q", "--forgetting-report=r.json")
     record = json.loads((pytester.path / "r.json").read_text())
     (verdict,) = record["verdicts"]
     assert verdict["status"] == cb.verdicts[i].status and verdict["reasons"] == list(cb.verdicts[i].reasons)

@@ -87,9 +87,9 @@ def pick_device(requested: str) -> str:
             return "mps"
         return "cpu"
     if requested.startswith("cuda") and not torch.cuda.is_available():
-        raise ModelLoadError("--device cuda: this machine has no CUDA device.\n  fix: use --device cpu or --device auto.")
+        raise ModelLoadError("--forgetting-device cuda: this machine has no CUDA device.\n  fix: use --forgetting-device cpu or --forgetting-device auto.")
     if requested == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise ModelLoadError("--device mps: MPS is not available here.\n  fix: use --device cpu or --device auto.")
+        raise ModelLoadError("--forgetting-device mps: MPS is not available here.\n  fix: use --forgetting-device cpu or --forgetting-device auto.")
     return requested
 
 

@@ -6,9 +6,9 @@ of its own (vLLM: ``--enable-lora --lora-modules NAME=PATH``). A request with
 ``adapter=None`` goes to the base model name.
 
 Only the standard library is used: ``urllib.request`` for HTTP, a
-``ThreadPoolExecutor`` bounding the requests in flight (``--max-concurrency``).
+``ThreadPoolExecutor`` bounding the requests in flight (``--forgetting-max-concurrency``).
 Identical requests are sent once; answers come back in request order.
-Each request has a total deadline of ``--request-timeout`` seconds (a server that
+Each request has a total deadline of ``--forgetting-request-timeout`` seconds (a server that
 drips its answer cannot outlive it). HTTP 429/5xx, refused connections and timeouts are retried with exponential
 backoff (0.5 s, 1 s, 2 s: at most four tries); other errors stop the run with
 the server's own message.
@@ -84,7 +84,7 @@ class OpenAIBackend(EchoScoring):
         parsed = urllib.parse.urlsplit(url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise BackendError(
-                f"--base-url {base_url!r} is not an http(s) URL.\n  fix: pass e.g. --base-url http://127.0.0.1:8000/v1"
+                f"--forgetting-base-url {base_url!r} is not an http(s) URL.\n  fix: pass e.g. --forgetting-base-url http://127.0.0.1:8000/v1"
             )
         self.base_url = url
         self.root_url = url[: -len("/v1")] if url.endswith("/v1") else url
@@ -116,7 +116,7 @@ class OpenAIBackend(EchoScoring):
     @classmethod
     def from_settings(cls, settings: "RunSettings", progress: Progress | None = None) -> "OpenAIBackend":
         if not settings.base_url:
-            raise BackendError("--backend=openai needs --base-url (e.g. http://127.0.0.1:8000/v1)")
+            raise BackendError("--forgetting-backend=openai needs --forgetting-base-url (e.g. http://127.0.0.1:8000/v1)")
         return cls(
             settings.base_url,
             model=settings.model,
@@ -157,7 +157,7 @@ class OpenAIBackend(EchoScoring):
                 except ValueError:
                     raise BackendError(
                         f"{method} {url}: the answer is not JSON: {raw[:200]!r}\n"
-                        "  fix: --base-url must point at the OpenAI-compatible API (usually ending in /v1)."
+                        "  fix: --forgetting-base-url must point at the OpenAI-compatible API (usually ending in /v1)."
                     ) from None
             except urllib.error.HTTPError as exc:
                 self._count("requests_sent")
@@ -179,8 +179,8 @@ class OpenAIBackend(EchoScoring):
                     last = f"timed out after {self.request_timeout:g}s (the limit for a whole request)"
                 failure = BackendError(
                     f"cannot reach {self.base_url}: {last}" + (f" ({attempt} tries)" if attempt > 1 else "") + ".\n"
-                    + ("  fix: raise --request-timeout, or lower --max-concurrency if the server is overloaded."
-                       if last.startswith("timed out") else "  fix: start the server or fix --base-url.")
+                    + ("  fix: raise --forgetting-request-timeout, or lower --forgetting-max-concurrency if the server is overloaded."
+                       if last.startswith("timed out") else "  fix: start the server or fix --forgetting-base-url.")
                 )
             if not delays:
                 raise failure
@@ -195,7 +195,7 @@ class OpenAIBackend(EchoScoring):
         fix = {
             401: f"set ${API_KEY_ENV} to the server's API key.",
             403: f"check that ${API_KEY_ENV} may use this model.",
-            404: "check --base-url (it usually ends in /v1) and the --model / --adapter names.",
+            404: "check --forgetting-base-url (it usually ends in /v1) and the --model / --adapter names.",
         }.get(code, "see the server's log." if code >= 500 or code == 429 else "see the message above.")
         again = f" (after {tries} tries)" if tries > 1 else ""
         return HTTPStatusError(f"{method} {url}: HTTP {code}{again}: {detail}\n  fix: {fix}", code, detail)
@@ -229,7 +229,7 @@ class OpenAIBackend(EchoScoring):
         if not isinstance(entries, list):
             raise BackendError(
                 f"GET {self.base_url}/models: unexpected answer {str(listing)[:200]}\n"
-                "  fix: --base-url must point at an OpenAI-compatible API (usually ending in /v1)."
+                "  fix: --forgetting-base-url must point at an OpenAI-compatible API (usually ending in /v1)."
             )
         self._served = {str(e["id"]): e for e in entries if isinstance(e, dict) and "id" in e}
         ids = list(self._served)
@@ -253,7 +253,7 @@ class OpenAIBackend(EchoScoring):
         if missing:
             raise BackendError(
                 f"--adapter {', '.join(missing)}: not served by {self.base_url}; it serves: {listed}.\n"
-                "  fix: with --backend=openai, --adapter names a LoRA adapter the server serves "
+                "  fix: with --forgetting-backend=openai, --adapter names a LoRA adapter the server serves "
                 "(vLLM: --enable-lora --lora-modules NAME=/path/to/adapter)."
             )
         owner = str(self._served.get(self._model, {}).get("owned_by", ""))
