@@ -81,12 +81,16 @@ class _ForgettingItem(pytest.Function):
 
     def runtest(self) -> None:
         fs = session_of(self.config)
+        first = not fs.ran
         try:
             fs.ensure_results(self.funcargs["forgetting_model"])  # type: ignore[arg-type]
         except ForgettingError as exc:
             # One clear failure, then stop: every other item would repeat the same message.
             self.session.shouldfail = "pytest-forgetting could not run the model (see the failure above)"
             raise ForgettingFailure(str(exc)) from None
+        if first:  # this item's duration is the whole session's model work: say so in the JUnit XML
+            self.user_properties.append(("forgetting_includes_session_model_work_s",
+                                         f"{fs.timings.get('model_and_scoring_s', 0.0):.3f}"))
         self.add_properties()
         msg = self.verdict()
         if msg:

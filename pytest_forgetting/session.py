@@ -11,11 +11,13 @@ failure there. The session lives in ``config.stash``.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import time
 import traceback
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, ContextManager
 
 import pytest
 
@@ -28,8 +30,10 @@ from .errors import BaselineError, ForgettingError
 from .evaluate import Compared, check_unique, compare_runs, generation_settings
 from .execute import metric_values, run_suites
 from .messages import describe_update
+from .text import work_line
 from .model.protocol import Backend
 from .options import RunSettings
+from .progress import Progress, for_terminal
 from .results import Side, SuiteRun
 from .scoring import family as get_family
 
@@ -84,6 +88,7 @@ class ForgettingSession:
         self.finish_error: str | None = None  # baseline or report writes that failed after the items ran
         self.timings: dict[str, float] = {}
         self.backend: Backend | None = None
+        self._live: Progress | None | bool = False  # made on first use: the terminal reporter comes later
 
     # -- collection ---------------------------------------------------------------
     def add_suite(self, suite: Suite) -> None:
@@ -116,19 +121,28 @@ class ForgettingSession:
             from .model.openai_backend import OpenAIBackend
 
             return OpenAIBackend.from_settings(s, progress=self.progress)
-        return HFBackend(
-            LoadSettings(
-                model=s.model, adapters=s.adapters, device=s.device, dtype=s.dtype, batch_size=s.batch_size,
-                cache_dir=s.cache_dir, trust_remote_code=s.trust_remote_code, allow_pickle=s.allow_pickle,
-            ),
-            progress=self.progress,
-        )
+        with self._busy("preparing the model"):
+            return HFBackend(
+                LoadSettings(
+                    model=s.model, adapters=s.adapters, device=s.device, dtype=s.dtype, batch_size=s.batch_size,
+                    cache_dir=s.cache_dir, trust_remote_code=s.trust_remote_code, allow_pickle=s.allow_pickle,
+                ),
+                progress=self.progress,
+            )
 
-    def progress(self, what: str, done: int, total: int) -> None:
-        tr = self.config.pluginmanager.get_plugin("terminalreporter")
-        if tr is None or self.config.option.verbose < -1:
-            return
-        tr.write_line(f"[forgetting] {what}" + (f": {done}/{total}" if total else ""))
+    @property
+    def live(self) -> Progress | None:
+        if self._live is False:
+            self._live = for_terminal(self.config)
+        return self._live if isinstance(self._live, Progress) else None
+
+    def progress(self, what: str, done: float, total: int) -> None:
+        """The backends' progress callback: live lines past pytest's capture (see :mod:`.progress`)."""
+        if self.live is not None:
+            self.live(what, done, total)
+
+    def _busy(self, what: str) -> ContextManager[None]:
+        return self.live.active(what) if self.live is not None else nullcontext()
 
     def ensure_results(self, backend: Backend) -> None:
         """Run every selected case once, in one batched pass, then decide; later calls are free."""
@@ -139,7 +153,8 @@ class ForgettingSession:
         self.ran = True
         t0 = time.perf_counter()
         try:
-            self._run(backend)
+            with self._busy("loading the model"):
+                self._run(backend)
         except ForgettingError as exc:
             self.error = str(exc)
         except Exception as exc:  # a bug or a broken backend: every item and the verdict say so
@@ -154,9 +169,27 @@ class ForgettingSession:
                 value = getattr(b, attr, None)
                 if isinstance(value, int):
                     self.timings[key] = value
+            if self.live is not None:
+                self.timings.update({f"pass: {what}": sec for what, sec in self.live.seconds.items()})
+                self.live.finish(work_line(self.timings))
+            self._junit_properties()
         self.decision = self.decide()
         if self.error:
             raise ForgettingError(self.error)
+
+    def _junit_properties(self) -> None:
+        """Say in the JUnit XML where the model time went: the first item's duration holds the whole
+        session's model work, so the suite-level properties carry the totals and each pass."""
+        from _pytest.junitxml import xml_key
+
+        xml = self.config.stash.get(xml_key, None)
+        if xml is None:
+            return
+        for key, value in self.timings.items():
+            name = "forgetting_" + re.sub(r"[^0-9A-Za-z]+", "_", key).strip("_")
+            xml.add_global_property(name, f"{value:.3f}" if isinstance(value, float) else str(value))
+        xml.add_global_property("forgetting_model_work_note", "all model work runs once, inside the first "
+                                "pytest-forgetting item; that item's time is the session's model work")
 
     def _run(self, backend: Backend) -> None:
         backend = self._with_cache(backend)

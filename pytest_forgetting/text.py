@@ -1,6 +1,8 @@
 """Model text made safe to show: terminals, CI logs and Markdown all get untrusted output."""
 from __future__ import annotations
 
+from typing import Mapping
+
 
 def clean(text: str) -> str:
     """No escape sequences or other control characters (they can rewrite a CI log or a terminal)."""
@@ -35,3 +37,17 @@ def markdown_inline(text: str) -> str:
             out.append(ch)
     # bare URLs are autolinked by GitHub: break the pattern without changing what is read
     return "".join(out).replace("://", "&#58;//").replace("www.", "www&#46;")
+
+
+def work_line(timings: Mapping[str, float]) -> str:
+    """Where the model time went, naming only what the backend reported (a custom backend may
+    count no passes or loads: those are left out rather than shown as 0 or '?')."""
+    parts = [f"model work: {timings.get('model_and_scoring_s', 0):.1f} s"]
+    for key, word in (("passes", "batched pass"), ("load_count", "model load")):
+        if key in timings:
+            n = int(timings[key])
+            parts.append(f"{n} {word}{'' if n == 1 else ('es' if word.endswith('s') else 's')}")
+    if "cache_hits" in timings or "cache_misses" in timings:
+        parts.append(f"cache {int(timings.get('cache_hits', 0))} hit(s) / {int(timings.get('cache_misses', 0))} miss(es)")
+    sides = [f"{k.removeprefix('pass: ')} {v:.1f} s" for k, v in timings.items() if k.startswith("pass: ")]
+    return ", ".join(parts) + (f" ({'; '.join(sides)})" if sides else "")

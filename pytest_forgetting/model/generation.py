@@ -13,7 +13,7 @@ tokens only, so the model sees exactly what it would see without sharing.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .protocol import GenerateRequest, Loglik, LoglikelihoodRequest
 
@@ -123,13 +123,15 @@ def _cache_kw(model: Any) -> str:
 
 def greedy_decode(
     model: Any, tokenizer: Any, ids: Any, mask: Any, budgets: list[int], stops: list[tuple[str, ...]], eos: set[int],
-    prefix_len: int = 0,
+    prefix_len: int = 0, on_step: Callable[[float], None] | None = None,
 ) -> list[list[int]]:
     """Greedy decoding that drops finished rows from the batch (and the KV cache) as it goes.
 
     ``model.generate`` keeps computing a finished sequence until the whole batch is done;
     here a row leaves the batch at EOS, at a stop string or at its own token budget, so
     short answers stop costing compute. Returns the new tokens of each row (EOS excluded).
+    ``on_step(fraction)`` is told after each step how much of the batch's token budget is spent
+    (a finished row counts as its whole budget), for the live progress line.
     """
     import torch
 
@@ -155,6 +157,10 @@ def greedy_decode(
             keep.append(i)
         if not keep:
             return tokens
+        if on_step is not None:
+            live = {active[i] for i in keep}
+            spent = sum(len(tokens[r]) if r in live else budgets[r] for r in range(n))
+            on_step(spent / max(1, sum(budgets)))
         if len(keep) < len(active):
             sel = torch.tensor(keep, device=ids.device)
             cache.batch_select_indices(sel)
@@ -166,6 +172,14 @@ def greedy_decode(
                     **{kw: cache})
         cache = _cache_of(out)
         nxt = out.logits[:, -1, :].argmax(-1)
+
+
+def _step_reporter(progress: Callable[[str, float, int], None] | None, label: str, before: int, size: int,
+                   total: int) -> Callable[[float], None] | None:
+    """Turn a batch's spent fraction into ``progress(label, cases done so far, total)``."""
+    if progress is None:
+        return None
+    return lambda fraction: progress(label, before + size * min(1.0, fraction), total)
 
 
 def run_generate(backend: "HFBackend", requests: Sequence[GenerateRequest]) -> list[str]:
@@ -182,9 +196,11 @@ def run_generate(backend: "HFBackend", requests: Sequence[GenerateRequest]) -> l
     by_adapter: dict[str | None, list[int]] = defaultdict(list)
     for i, r in enumerate(requests):
         by_adapter[r.adapter].append(i)
-    done_count, total = 0, len(requests)
     for adapter in _adapter_order([r.adapter for r in requests]):
         idxs = sorted(by_adapter[adapter], key=lambda i: (-requests[i].settings.max_new_tokens, -len(encoded[i]), i))
+        label, done_count, total = f"generate ({adapter or 'base'})", 0, len(idxs)
+        if backend.progress:
+            backend.progress(label, 0, total)
         start = 0
         while start < len(idxs):
             longest = len(encoded[idxs[start]]) + requests[idxs[start]].settings.max_new_tokens
@@ -194,16 +210,17 @@ def run_generate(backend: "HFBackend", requests: Sequence[GenerateRequest]) -> l
             ids, mask, shared = pack_batch([encoded[i] for i in chunk], tok.pad_token_id)
             budgets = [requests[i].settings.max_new_tokens for i in chunk]
             stops = [requests[i].settings.stop for i in chunk]
+            on_step = _step_reporter(backend.progress, label, done_count, len(chunk), total)
             with torch.inference_mode(), backend._adapter_context(adapter):
                 rows = greedy_decode(model, tok, ids.to(backend.device), mask.to(backend.device), budgets, stops, eos,
-                                     prefix_len=shared)
+                                     prefix_len=shared, on_step=on_step)
             backend.passes += 1
             for toks, i in zip(rows, chunk):
                 text = tok.decode(toks, skip_special_tokens=True)
                 out[i] = cut_at_stop(text, requests[i].settings.stop)
             done_count += len(chunk)
             if backend.progress:
-                backend.progress(f"generate ({adapter or 'base'})", done_count, total)
+                backend.progress(label, done_count, total)
     return out
 
 
@@ -226,9 +243,12 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
     decoder, head = lm.get_decoder(), lm.get_output_embeddings()
     cache_kw = _cache_kw(model)
     out: list[float] = [Loglik(0.0, 0)] * len(requests)
-    done_count, total = 0, len(requests)
     for adapter in _adapter_order([r.adapter for r in requests]):
         keys = sorted((k for k in groups if k[0] == adapter), key=lambda k: -len(prompt_ids[k]))
+        label, done_count = f"score labels ({adapter or 'base'})", 0
+        total = sum(len(groups[k]) for k in keys)
+        if backend.progress:
+            backend.progress(label, 0, total)
         start = 0
         while start < len(keys):
             bs = backend._batch_size(len(prompt_ids[keys[start]]) + 8)
@@ -272,5 +292,5 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
             backend.passes += 1
             done_count += sum(len(groups[k]) for k in chunk)
             if backend.progress:
-                backend.progress(f"score labels ({adapter or 'base'})", done_count, total)
+                backend.progress(label, done_count, total)
     return out

@@ -33,7 +33,7 @@ from .loading import (
 )
 from .protocol import GenerateRequest, LoglikelihoodRequest, ModelIdentity, Prompt
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, float, int], None]
 """``progress(what, done, total)``: called between batches."""
 _POSITION_KEYS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length")
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..text import clean as _clean
+from ..text import work_line
 from .table import format_table, metric_rows, sweep_table
 
 
@@ -32,12 +33,7 @@ def summary(record: dict[str, Any]) -> list[Line]:
         out += _notes(record)
     t = record.get("timings") or {}
     if t:
-        passes = t.get("passes")
-        out.append(Line(
-            f"model work: {t.get('model_and_scoring_s', 0):.1f} s"
-            + (f", {passes} batched pass(es)" if passes is not None else "")
-            + f", {t.get('load_count', 0)} model load(s), cache {t.get('cache_hits', 0)} hit(s) / "
-              f"{t.get('cache_misses', 0)} miss(es)"))
+        out.append(Line(work_line(t)))
     for line in record.get("update") or []:
         out.append(Line(("baseline updated: " if not line.startswith(" ") else "") + line))
     out += _advice(record.get("extras") or {})
