@@ -1,4 +1,25 @@
-"""pytest-forgetting: catch catastrophic forgetting in fine-tuned language models with pytest."""
+"""pytest-forgetting: catch catastrophic forgetting in fine-tuned language models with pytest.
+
+Suites are YAML files named ``*.forgetting.yaml``; each case becomes a pytest item. Run them on a
+model and an adapter, and the plugin compares with a stored baseline (or the live base model) using
+paired statistics, and gives one verdict per candidate::
+
+    pytest suites/ --model=HuggingFaceTB/SmolLM2-135M-Instruct --adapter=runs/narrow --forgetting-compare-base
+    pytest suites/ --forgetting-update --forgetting-reason "approved base model"   # record baselines
+
+The public API:
+
+* :class:`ForgettingCallback` -- a ``transformers.TrainerCallback`` that runs the suites on each
+  saved checkpoint during training and reports the same verdict as the plugin (imported lazily).
+* :class:`Backend`, :class:`ModelIdentity`, :class:`Prompt`, :class:`GenerationSettings`,
+  :class:`GenerateRequest`, :class:`LoglikelihoodRequest` -- plug in your own model by overriding
+  the ``forgetting_model`` fixture in ``conftest.py``.
+* :func:`detect_refusal` -- the refusal detector the ``refusal`` family uses;
+  :func:`register_refusal_classifier` -- bring your own.
+
+Options: ``pytest --help`` under "catastrophic-forgetting checks"; every option except ``--model``
+and ``--adapter`` starts with ``--forgetting-``. Documentation: the README.
+"""
 from __future__ import annotations
 
 __version__ = "0.1.0"

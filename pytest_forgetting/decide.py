@@ -310,20 +310,25 @@ def decide_suite(ev: SuiteEvidence, side: Side, mode: Mode, book: _Book,
     regressed = [m for m, st in statuses.items() if st == REGRESSED]
     missed = [m for m, st in statuses.items() if st == TARGET_MISSED]
     unsure = [m for m, st in statuses.items() if st == INCONCLUSIVE]
+    failing = regressed + missed + (unsure if mode.strict else [])
+    first = failing[0] if failing else None  # the one message that lists the cases that got worse
     for m in regressed:
         c = comp.comparisons[m]
         reasons.append(f"{m} regressed {c.baseline:.3f} -> {c.current:.3f} (p={messages.p_text(p_adj.get(m))})")
-        book.fail(metric_key(s.name, m), messages.metric_failure(s, label, comp, m, REGRESSED, run, p_adj.get(m)))
+        book.fail(metric_key(s.name, m),
+                  messages.metric_failure(s, label, comp, m, REGRESSED, run, p_adj.get(m), flips_in=first))
     for m in missed:
         c = comp.comparisons[m]
         reasons.append(messages.target_missed_reason(m, c))
-        book.fail(metric_key(s.name, m), messages.metric_failure(s, label, comp, m, TARGET_MISSED, run, p_adj.get(m)))
+        book.fail(metric_key(s.name, m),
+                  messages.metric_failure(s, label, comp, m, TARGET_MISSED, run, p_adj.get(m), flips_in=first))
     notes = tuple(messages.inconclusive_note(s.name, m, comp.comparisons[m], detect_size(comp, m) or _observed(comp, m))
                   for m in unsure)
     if mode.strict:
         for m, note in zip(unsure, notes):
             reasons.append(note.split(": ", 1)[1] + " (--forgetting-strict)")
-            book.fail(metric_key(s.name, m), messages.metric_failure(s, label, comp, m, INCONCLUSIVE, run, p_adj.get(m))
+            book.fail(metric_key(s.name, m),
+                      messages.metric_failure(s, label, comp, m, INCONCLUSIVE, run, p_adj.get(m), flips_in=first)
                       + "\n  " + note + "\n  failing because --forgetting-strict makes inconclusive fail")
     if mode.strict or regressed or missed:
         why = "the suite regressed significantly" if regressed else (

@@ -119,7 +119,9 @@ def inconclusive_note(suite: str, metric: str, c: Comparison, size: float) -> st
 
 
 def metric_failure(suite: Suite, side: str, comp: SuiteComparison, metric: str, status: str, run: SuiteRun,
-                   p_adjusted: float | None = None) -> str:
+                   p_adjusted: float | None = None, flips_in: str | None = None) -> str:
+    """``flips_in``: the metric whose message already lists the cases that got worse (one list per
+    suite, not one per failing metric)."""
     c = comp.comparisons[metric]
     head = {"regressed": f"{metric} regressed on {side}",
             "inconclusive": f"{metric} is inconclusive on {side}: beyond what this suite can settle"}.get(
@@ -134,7 +136,9 @@ def metric_failure(suite: Suite, side: str, comp: SuiteComparison, metric: str, 
         + f" (alpha {c.alpha}), tolerance {c.tolerance}, min detectable change {fmt(c.min_detectable_change)}",
     ]
     fl = flip_lines(comp.flips, run.prompts, run.outputs)
-    if fl:
+    if fl and flips_in is not None and flips_in != metric:
+        lines.append(f"  cases that got worse: listed under {flips_in}")
+    elif fl:
         lines.append("  cases that got worse:")
         lines += fl
     if comp.reference_kind == "live-base":

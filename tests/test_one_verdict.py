@@ -255,3 +255,21 @@ def test_space_form_option_that_names_a_path_stops_with_the_fix(pytester: pytest
     res = pytester.runpytest_inprocess("--adapter", str(other), "-p", "no:cacheprovider")
     assert res.ret == pytest.ExitCode.USAGE_ERROR
     res.stderr.fnmatch_lines([f"*--adapter {other}: pytest took*for a test path*", f"*fix: write it with '=': --adapter={other}*"])
+
+
+def test_a_suite_lists_the_cases_that_got_worse_once(pytester: pytest.Pytester) -> None:
+    """Tone: several metrics fail on the same flips; the list appears under the first, the others point to it."""
+    ids = [f"t{i}" for i in range(12)]
+    cases = "".join(f"  - {{id: {i}, prompt: 'prompt {i}', min_words: 3, max_words: 40}}\n" for i in ids)
+    tone = ("family: tone\nrole: guardrail\nmax_new_tokens: 8\nforbidden_phrases: ['{']\ncases:\n" + cases)
+    write_project(pytester, {"tone": tone}, {"": {f"prompt {i}": "Thanks for asking, happy to help you today." for i in ids}})
+    res, _ = _run(pytester, "--forgetting-update")
+    assert res.ret == 0
+    set_plan(pytester, {"": {f"prompt {i}": JSON for i in ids}})
+    res, record = _run(pytester)
+    assert res.ret == 1
+    out = res.stdout.str()
+    failing = [m for m in ("expectation_pass_rate", "forbidden_phrase_rate") if f"{m} regressed" in out]
+    assert len(failing) == 2, out
+    assert out.count("cases that got worse:\n") == 1
+    assert out.count(f"cases that got worse: listed under {failing[0]}") >= 1

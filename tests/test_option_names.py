@@ -90,3 +90,13 @@ def test_space_form_from_another_directory_stops_with_the_fix(pytester: pytest.P
     res = pytester.runpytest_inprocess(str(suites), "--adapter", str(adapter), "-p", "no:cacheprovider")
     assert res.ret == pytest.ExitCode.USAGE_ERROR
     res.stderr.fnmatch_lines([f"*--adapter {adapter}: pytest took*", f"*fix: write it with '=': --adapter={adapter}*"])
+
+
+def test_help_of_the_package_names_the_public_api() -> None:
+    import pytest_forgetting
+
+    doc = pytest_forgetting.__doc__ or ""
+    for name in pytest_forgetting.__all__:
+        if name != "__version__":
+            assert name in doc, name
+    assert "--forgetting-compare-base" in doc
