@@ -83,6 +83,8 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("forgetting", "catastrophic-forgetting checks (pytest-forgetting)")
     for dest, flag, help_, kw in _OPTIONS:
+        if kw.get("action") != "store_true":  # --model=MODEL, --forgetting-batch-size=BATCH_SIZE
+            kw = {"metavar": flag.lstrip("-").removeprefix("forgetting-").replace("-", "_").upper(), **kw}
         group.addoption(flag, dest=dest, default=None, help=help_, **kw)
         ini_type: Literal["linelist", "bool", "string"] = "linelist" if kw.get("action") == "append" else ("bool" if kw.get("action") == "store_true" else "string")
         parser.addini(dest, help_, type=ini_type, default=None)
