@@ -231,16 +231,21 @@ def build_context(record: dict[str, Any]) -> dict[str, Any]:
     extras = record.get("extras") or {}
     references = sorted({c["reference"] for s in record["suites"] for c in s["comparisons"].values()})
     cases = _case_rows(record)
+    sweep = _sweep(record, draw)
+    verdicts = list(record.get("verdicts", []))
+    if sweep is not None:  # the verdict lines in the sweep table's order
+        order = {row["checkpoint"]: k for k, row in enumerate(sweep["rows"])}
+        verdicts.sort(key=lambda v: order.get(v.get("candidate"), len(order)))
     return {
         "r": record,
         "verdicts": [{**v, "cls": "good" if v["ok"] else "bad", "headline": v.get("headline", v["status"]),
                       "line": (v.get("reasons") or v.get("notes") or ["no suite failed"])[0],
-                      "notes": v.get("notes", []), "info": v.get("info", [])} for v in record.get("verdicts", [])],
+                      "notes": v.get("notes", []), "info": v.get("info", [])} for v in verdicts],
         "no_adapter": not any(m.get("adapter") for m in models.values()),
         "models": models,
         "references": references,
         "suites": [_suite_view(record, i, s, draw) for i, s in enumerate(record["suites"])],
-        "sweep": _sweep(record, draw),
+        "sweep": sweep,
         "routing": extras.get("routing") if isinstance(extras.get("routing"), dict) else None,
         "cases": cases,
         "filters": {

@@ -19,7 +19,8 @@ def render_markdown(record: dict[str, Any]) -> str:
     sweep = sweep_view(record)
     if sweep is not None and len(record["verdicts"]) > 1:
         # a sweep leads with one line per candidate, then the table that compares them
-        for v in record["verdicts"]:
+        order = {row["checkpoint"]: k for k, row in enumerate(sweep["rows"])}
+        for v in sorted(record["verdicts"], key=lambda v: order.get(v["candidate"], len(order))):
             why = (v["reasons"] or v.get("notes") or ["no suite failed"])[0]
             more = len(v["reasons"]) + len(v.get("notes", [])) - 1
             out.append(f"- {'✅' if v['ok'] else '❌'} **{_esc(v['candidate'])}: {_esc(v.get('headline', v['status']))}**"
@@ -80,8 +81,8 @@ def _sweep(view: dict[str, Any], extras: dict[str, Any]) -> list[str]:
     head = ["candidate", "verdict", *(f"{c['role']} {c['suite']}: {c['metric']}" for c in cols), "other regressed"]
     out = ["## Checkpoint sweep", ""]
     if view.get("message"):
-        head, _, rest = view["message"].partition("; ")
-        out += [f"**{_esc(head)}**" + (f"; {_esc(rest)}" if rest else ""), ""]
+        first, _, rest = view["message"].partition("; ")
+        out += [f"**{_esc(first)}**" + (f"; {_esc(rest)}" if rest else ""), ""]
     out += ["| " + " | ".join(_esc(h) for h in head) + " |", "|---|---|" + "---:|" * len(cols) + "---:|"]
     ref = view["reference"]
     out.append(f"| {_esc(ref['label'])} | reference | " + " | ".join(c["text"] for c in ref["cells"]) + " | |")
