@@ -156,8 +156,8 @@ def _label_view(s: dict[str, Any], side: str, comp: dict[str, Any] | None, salt:
 def _state(record: dict[str, Any], s: dict[str, Any], side: str, comp: dict[str, Any] | None) -> tuple[str, str]:
     """(badge text, class) for one suite on one side: the decider's status word from the record."""
     status = (comp or {}).get("status") or s.get("statuses", {}).get(side) or "no comparison"
-    if comp is not None:
-        return status, "good" if comp["ok"] else "bad"
+    if comp is not None:  # ok with notes (e.g. inconclusive) is amber, not green
+        return status, ("warn" if comp.get("notes") else "good") if comp["ok"] else "bad"
     return status, "good" if status == "recorded" else "warn"
 
 

@@ -125,4 +125,4 @@ def sweep_view(record: dict[str, Any]) -> dict[str, Any] | None:
     message = extras.get("sweep_message")
     return {"columns": columns, "rows": rows, "reference": {"label": reference, "cells": ref_cells},
             "message": message if isinstance(message, str) else None,
-            "runs": sorted({row["run"] for row in rows if row["run"]})}
+            "runs": sorted({f"{row['run']}*" for row in rows if row["run"]})}
