@@ -233,3 +233,25 @@ def test_sweep_page_first_screen_at_1280px(sweep_run: tuple[dict[str, Any], str,
 
 def _norm(text: str) -> str:
     return " ".join(text.split())
+
+
+def test_hostile_names_in_the_sweep_stay_text(sweep_run: tuple[dict[str, Any], str, str]) -> None:
+    """A suite or adapter name is user text: the sweep table, its headers (with break chances) and the
+    chart escape it, and the Markdown table neither runs it nor breaks its columns."""
+    from test_html_report import HOSTILE, HOSTILE_ESCAPED
+
+    record, _, _ = sweep_run
+    evil = HOSTILE + "_x|y"
+    text = json.dumps(record).replace('"chat_replies', json.dumps(evil)[:-1]).replace('"narrow', json.dumps("n" + evil)[:-1])
+    record = json.loads(text)
+    assert any(s["suite"].startswith(evil) for s in record["suites"])
+    html = render_html(record)
+    assert "<script>alert(1)" not in html and "</textarea>" not in html and html.count("<script>") == 1
+    assert HOSTILE_ESCAPED.replace("/", "/<wbr>") in html  # in a column header, escaped, then broken at "/"
+    page = Page(html)
+    assert "n" + evil in page.text
+    md = render_markdown(record)
+    assert "<script>" not in md
+    rows = [line for line in md.split("## Checkpoint sweep")[1].split("## ")[0].splitlines() if line.startswith("| ")]
+    counts = {line.replace("\\|", "").count("|") for line in rows}
+    assert len(counts) == 1, rows  # every row has the same columns
