@@ -255,3 +255,15 @@ def test_hostile_names_in_the_sweep_stay_text(sweep_run: tuple[dict[str, Any], s
     rows = [line for line in md.split("## Checkpoint sweep")[1].split("## ")[0].splitlines() if line.startswith("| ")]
     counts = {line.replace("\\|", "").count("|") for line in rows}
     assert len(counts) == 1, rows  # every row has the same columns
+
+
+def test_a_saved_record_renders_the_same_page(sweep_run: tuple[dict[str, Any], str, str], tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m pytest_forgetting.report.html r.json`: the page is a function of the saved record."""
+    from pytest_forgetting.report.html import main
+
+    record, html, _ = sweep_run
+    (tmp_path / "r.json").write_text(json.dumps(record), encoding="utf-8")
+    assert main([str(tmp_path / "r.json")]) == 0
+    assert capsys.readouterr().out == html
+    assert main([]) == 2 and "usage:" in capsys.readouterr().err

@@ -282,3 +282,21 @@ def _env() -> Any:
 def render_html(record: dict[str, Any]) -> str:
     """The page for one run's record (see :mod:`.record`)."""
     return _env().get_template("report.html.j2").render(**build_context(record))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pytest_forgetting.report.html REPORT.json > page.html``: re-render a saved record."""
+    import json
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m pytest_forgetting.report.html REPORT.json > page.html", file=sys.stderr)
+        return 2
+    with open(args[0], encoding="utf-8") as fh:
+        sys.stdout.write(render_html(json.load(fh)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
