@@ -50,12 +50,14 @@ def compare_suite(
         ref_out: dict[str, CaseOutcome] = dict(reference.outcomes)
         ref_hash = dict(reference.hashes)
         comp.reference_outputs = dict(reference.outputs)
+        comp.reference_metrics = {m: v.to_json() for m, v in reference.metrics.items()}
         ref_is_base = True
     else:
         comp.reference_kind = "baseline"
         ref_out = {k: c.outcome for k, c in reference.cases.items()}
         ref_hash = {k: c.hash for k, c in reference.cases.items()}
         comp.reference_outputs = {k: c.output for k, c in reference.cases.items()}
+        comp.reference_metrics = {m: dict(v) for m, v in reference.metrics.items() if isinstance(v, Mapping)}
         ref_is_base = reference.model.get("adapter") is None
         for key in sorted(set(generation) | set(reference.generation)):
             if generation.get(key) != reference.generation.get(key):

@@ -9,7 +9,8 @@ model, so an adapter may be called ``base``), ``generation``, ``candidates``,
 ``suites`` (list: suite, path, family, role, workflow, error, ``runs`` label ->
 {side, metrics, cases}, ``comparisons`` label -> {side, reference, status, ok,
 reasons, primary_metric, must_improve, metrics (each with the decider's
-``status``), flips, ...}), ``failures`` (each failing item and its message),
+``status``), flips, reference_metrics (the reference's value, n, ci),
+reference_cases (a stored baseline's per-case outcomes), ...}), ``failures`` (each failing item and its message),
 ``update`` (lines), ``finish_error``, ``extras`` (sweep, routing, anchors),
 ``timings``. Every status in it comes from :mod:`.decide`.
 """
@@ -80,6 +81,10 @@ def _comparison_json(c: SuiteComparison, statuses: Mapping[str, str], status: st
             for f in c.flips
         ],
         "reference_outputs": {k: v for k, v in sorted(c.reference_outputs.items()) if k in shown},
+        # a stored baseline's own intervals and per-case outcomes (a live base has them under ``runs``)
+        "reference_metrics": {m: {k: v.get(k) for k in ("value", "n", "ci")} for m, v in sorted(c.reference_metrics.items())},
+        "reference_cases": {k: o.to_json() for k, o in sorted(c.reference_outcomes.items())
+                            if k in shown and c.reference_kind == "baseline"},
         "changed_cases": list(c.changed_cases),
         "new_cases": list(c.new_cases),
         "stale_cases": list(c.stale_cases),

@@ -108,3 +108,4 @@ class SuiteComparison:
     must_improve: bool = False
     reference_outputs: Mapping[str, str] = field(default_factory=dict)
     reference_outcomes: Mapping[str, CaseOutcome] = field(default_factory=dict)
+    reference_metrics: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # as recorded: value, n, ci

@@ -235,16 +235,25 @@ def test_two_adapters_checkpoint_sweep(live: tuple[dict[str, Any], str], suite_d
     sweep = record["extras"]["sweep"]
     assert [r["checkpoint"] for r in sweep] == ["json", "random"]
     assert "sweep" in page.ids
-    assert _norm(record["extras"]["sweep_message"]) in page.text
-    assert "target: intent" in page.text and "fmt: overuse_rate" in page.text
+    for part in record["extras"]["sweep_message"].partition("; ")[::2]:  # the recommendation, then the rest
+        assert _norm(part) in page.text
+    assert 'title="target intent: macro_f1"' in html and 'title="guardrail fmt: overuse_rate"' in html
+    comps = {s["suite"]: s["comparisons"] for s in record["suites"]}
     for r in sweep:
-        row = f"{r['checkpoint']} {r['target_score']:.3f} {r['target']['intent']:.3f} {r['guardrails']['fmt']['overuse_rate']:.3f}"
+        # every value with the decider's mark: "!" where the record says the metric is failing
+        marks = {su: "!" if comps[su][r["checkpoint"]]["metrics"][m]["failing"] else ""
+                 for su, m in (("intent", "macro_f1"), ("fmt", "overuse_rate"))}
+        assert marks["fmt"] == ("!" if "fmt.overuse_rate" in r["regressed"] else "")
+        row = (f"{r['checkpoint']} {r['verdict']} {r['target']['intent']:.3f}{marks['intent']} "
+               f"{r['guardrails']['fmt']['overuse_rate']:.3f}{marks['fmt']}")
         assert (("★ " + row) if r["recommended"] else row) in page.text
-    if any(r["recommended"] for r in sweep):
-        assert "★ recommended" in page.text
+    assert any("fmt.overuse_rate" in r["regressed"] for r in sweep)
+    assert "1.000!" in page.text
     # both candidates: a verdict each, a panel per suite each, every case of each
-    for v in record["verdicts"]:
-        assert f"candidate {v['candidate']} {v['status']}" in page.text
+    for v in record["verdicts"]:  # one line each, first on the page: candidate, verdict word, first reason
+        line = _norm(f"{v['candidate']} {v['headline']} {(v['reasons'] or v['notes'])[0]}")
+        assert line in page.text and page.text.index(line) < page.text.index("Checkpoint sweep recommended")
+    assert page.text.index("Checkpoint sweep recommended") < page.text.index("Run Baseline source")
     assert len(page.rows) == sum(len(s["runs"][c]["cases"]) for s in record["suites"] for c in ("json", "random"))
     assert {r["side"] for r in page.rows} == {"json", "random"}
     if _has_matplotlib():
@@ -264,14 +273,23 @@ def test_stored_baseline_and_no_adapter(suite_dir: pytest.Pytester, tiny_model: 
     assert "No adapter: this run checks the base model by itself" in base.text
     assert "candidate base PASS" in base.text and "Baseline source stored baseline" in base.text
 
-    suite_dir.runpytest(model, f"--adapter={json_adapter}", "-q", "--forgetting-html=tuned.html")
+    suite_dir.runpytest(model, f"--adapter={json_adapter}", "-q", "--forgetting-html=tuned.html",
+                        "--forgetting-report=tuned.json")
     html = (suite_dir.path / "tuned.html").read_text(encoding="utf-8")
     tuned = Page(html)
     assert "No adapter" not in tuned.text and "candidate json" in tuned.text
-    # only the candidate's matrix: the stored baseline keeps outputs, not per-case labels
-    assert "candidate: json (12 cases)" in tuned.text and "reference: stored baseline (" not in tuned.text
-    assert "only the candidate's matrix is shown" in tuned.text
-    assert "stored baseline" in tuned.text
+    # both matrices: the record carries the stored baseline's per-case labels, side by side with the candidate's
+    assert "reference: stored baseline (12 cases)" in tuned.text and "candidate: json (12 cases)" in tuned.text
+    assert "only the candidate's matrix is shown" not in tuned.text
+    record = json.loads((suite_dir.path / "tuned.json").read_text(encoding="utf-8"))
+    comp = record["suites"][0]["comparisons"]["json"]
+    assert set(comp["reference_cases"]) == set(record["suites"][0]["runs"]["json"]["cases"])
+    assert all({"gold", "pred"} <= set(c["data"]) for c in comp["reference_cases"].values())
+    # the "baseline CI" column shows the stored baseline's own interval for each metric that has one
+    cis = {m: v["ci"] for m, v in comp["reference_metrics"].items() if v["ci"]}
+    assert cis, comp["reference_metrics"]
+    for m, ci in cis.items():
+        assert f"[{ci[0]:.3f}, {ci[1]:.3f}]".replace("-0.000", "0.000") in tuned.text, m
     _assert_offline(tuned, html)
 
 

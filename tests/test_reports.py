@@ -42,6 +42,19 @@ def test_json_report_schema(regressed_run: pytest.Pytester) -> None:
     assert len(suite["comparisons"]["json"]["flips"]) == 12
 
 
+def test_record_carries_the_stored_baselines_intervals_and_cases(regressed_run: pytest.Pytester) -> None:
+    """The page's "baseline CI" column and reference confusion matrix read these; nothing is recomputed."""
+    record = json.loads((regressed_run.path / "out/r.json").read_text())
+    comp = record["suites"][0]["comparisons"]["json"]
+    stored = json.loads((regressed_run.path / "__baselines__" / "fmt.forgetting.json").read_text())["suites"]["fmt"]
+    assert comp["reference_kind"] == "baseline"
+    assert comp["reference_metrics"] == {m: {k: v[k] for k in ("value", "n", "ci")} for m, v in stored["metrics"].items()}
+    assert any(v["ci"] for v in comp["reference_metrics"].values())
+    assert set(comp["reference_cases"]) == set(record["suites"][0]["runs"]["json"]["cases"])
+    for cid, c in comp["reference_cases"].items():
+        assert {k: c[k] for k in ("passed", "decision")} == {k: stored["cases"][cid][k] for k in ("passed", "decision")}
+
+
 def test_markdown_report(regressed_run: pytest.Pytester) -> None:
     md = (regressed_run.path / "out/r.md").read_text()
     assert "**❌ json: NOT READY**" in md

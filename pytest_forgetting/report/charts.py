@@ -20,6 +20,8 @@ INSTALL_HINT = 'pip install "pytest-forgetting[report]"'
 REF_COLOUR = "#6b7280"
 STATUS_COLOURS = {"regressed": "#dc2626", "improved": "#16a34a"}
 CAND_COLOUR = "#2563eb"
+SWEEP_COLOURS = {"failing": STATUS_COLOURS["regressed"], "improved": STATUS_COLOURS["improved"]}
+RUN_COLOUR = "#1e3a8a"
 PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d"]
 
 
@@ -80,7 +82,7 @@ def _finite(x: Any) -> bool:
 
 def _points(r: dict[str, Any], ref_label: str, cand_label: str) -> list[tuple[float, Any, Any, str, str]]:
     """(y offset, value, ci, colour, legend label) for the reference and the candidate of one metric row."""
-    cand_colour = STATUS_COLOURS.get(str(r.get("status", "")), CAND_COLOUR)
+    cand_colour = STATUS_COLOURS.get(str(r.get("chart_status", r.get("status", ""))).lower(), CAND_COLOUR)
     return [(0.17, r.get("baseline"), r.get("baseline_ci"), REF_COLOUR, ref_label),
             (-0.17, r.get("current"), r.get("current_ci"), cand_colour, cand_label)]
 
@@ -139,13 +141,14 @@ def metric_chart(rows: Sequence[dict[str, Any]], ref_label: str, cand_label: str
             ax.set_yticks([0], [r["name"]])
             _style(ax)
         fig.subplots_adjust(hspace=0.8)
-    handles: dict[str, Any] = {}
-    for ax in axes:
-        for h, lab in zip(*ax.get_legend_handles_labels()):
-            handles.setdefault(lab, h)
-    if handles:
-        axes[0].legend(list(handles.values()), list(handles.keys()), loc="lower left", bbox_to_anchor=(0.0, 1.0),
-                       ncol=2, frameon=False, fontsize=8)
+    # the legend is built from the colours used, not from the first point drawn (which may be red)
+    from matplotlib.lines import Line2D
+
+    used = {str(r.get("chart_status", r.get("status", ""))).lower() for r in rows}
+    entries = [(REF_COLOUR, ref_label), (CAND_COLOUR, cand_label)] + [
+        (STATUS_COLOURS[st], f"{cand_label}: {st}") for st in ("regressed", "improved") if st in used]
+    axes[0].legend([Line2D([], [], marker="o", linestyle="", color=c) for c, _ in entries], [lab for _, lab in entries],
+                   loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(entries), frameon=False, fontsize=8)
     return fig
 
 
@@ -172,30 +175,65 @@ def distribution_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequen
 
 
 @_chart
-def sweep_chart(checkpoints: Sequence[str], target: dict[str, list[Any]], guardrails: dict[str, list[Any]],
-                recommended: Sequence[int]) -> Any:
-    """Target score (top) and each guardrail metric (bottom) across checkpoints; recommended marked."""
-    if not checkpoints or not (target or guardrails):
+def sweep_chart(checkpoints: Sequence[str], runs: Sequence[str | None], panels: Sequence[dict[str, Any]],
+                recommended: Sequence[int], reference_label: str = "reference") -> Any:
+    """One small panel per metric across the candidates.
+
+    ``panels``: dicts with ``title``, ``values`` (one per checkpoint), ``statuses``
+    (``failing`` / ``improved`` / other, from the record) and ``reference``. Points
+    are coloured by status; a line joins only checkpoints of one training run
+    (``runs[i]``, None for an adapter on its own); the reference is a dashed line.
+    The legend is drawn from the same colour constants the points use.
+    """
+    from matplotlib.lines import Line2D
+
+    panels = [p for p in panels if any(_finite(v) for v in p["values"]) or _finite(p.get("reference"))]
+    if not checkpoints or not panels:
         return None
-    panels = [(t, s) for t, s in (("target", target), ("guardrails", guardrails)) if s]
-    fig = _figure(7.5, 2.4 * len(panels) + 0.4)
-    axes = fig.subplots(len(panels), 1, squeeze=False, sharex=True)[:, 0]
+    ncols = min(3, len(panels))
+    nrows = -(-len(panels) // ncols)
+    fig = _figure(3.5 * ncols, 2.0 * nrows + 0.45)
+    fig.set_layout_engine("constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     xs = list(range(len(checkpoints)))
-    for ax, (title, series) in zip(axes, panels):
-        for i, (name, vals) in enumerate(series.items()):
-            pts = [(x, v) for x, v in zip(xs, vals) if _finite(v)]
-            if pts:
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", markersize=4,
-                        linestyle="-" if title == "target" else "--", color=PALETTE[i % len(PALETTE)], label=name)
+    ticks = [("\u2605 " if i in recommended else "") + c for i, c in enumerate(checkpoints)]
+    seen: set[str] = set()
+    for ax, p in zip(axes.flat, panels):
+        vals = list(p["values"])
+        if _finite(p.get("reference")):
+            ax.axhline(p["reference"], color=REF_COLOUR, linestyle="--", linewidth=1.2, zorder=1)
+            seen.add("ref")
+        for run in dict.fromkeys(r for r in runs if r):
+            pts = [(x, vals[x]) for x in xs if runs[x] == run and _finite(vals[x])]
+            if len(pts) > 1:
+                ax.plot([q[0] for q in pts], [q[1] for q in pts], color=RUN_COLOUR, linewidth=1.4, zorder=2)
+                seen.add("run")
+        for x in xs:
+            if _finite(vals[x]):
+                st = p["statuses"][x]
+                ax.plot([x], [vals[x]], "o", color=SWEEP_COLOURS.get(st, CAND_COLOUR), markersize=6, zorder=3)
+                seen.add(st if st in SWEEP_COLOURS else "other")
         for k in recommended:
-            ax.axvline(k, color="#16a34a", linewidth=6, alpha=0.18)
-        ax.set_title(title, fontsize=10, loc="left")
-        ax.grid(alpha=0.3)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+            ax.axvspan(k - 0.4, k + 0.4, color=STATUS_COLOURS["improved"], alpha=0.12, linewidth=0)
+        ax.set_title(str(p["title"]), fontsize=8, loc="left")
+        ax.set_xlim(-0.5, len(xs) - 0.5)
+        ys = [v for v in [*vals, p.get("reference")] if _finite(v)]
+        if ys and all(0 <= v <= 1 for v in ys):
+            ax.set_ylim(-0.05, 1.05)
+        ax.set_xticks(xs, ticks, fontsize=7, rotation=30 if len(xs) > 2 else 0, ha="right" if len(xs) > 2 else "center")
+        ax.tick_params(axis="y", labelsize=7)
+        ax.grid(axis="y", alpha=0.3)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-    axes[-1].set_xticks(xs)
-    axes[-1].set_xticklabels([("\u2605 " if i in recommended else "") + c for i, c in enumerate(checkpoints)],
-                             fontsize=8, rotation=30 if len(checkpoints) > 6 else 0, ha="right" if len(checkpoints) > 6 else "center")
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    dot = lambda colour, label: Line2D([], [], marker="o", linestyle="", color=colour, label=label)  # noqa: E731
+    handles = [h for key, h in (
+        ("other", dot(CAND_COLOUR, "no significant change")),
+        ("failing", dot(SWEEP_COLOURS["failing"], "regressed / target missed (!)")),
+        ("improved", dot(SWEEP_COLOURS["improved"], "improved")),
+        ("ref", Line2D([], [], color=REF_COLOUR, linestyle="--", label=reference_label)),
+        ("run", Line2D([], [], color=RUN_COLOUR, label="checkpoints of one training run")),
+    ) if key in seen]
+    fig.legend(handles=handles, loc="outside upper left", ncol=len(handles), frameon=False, fontsize=8)
     return fig

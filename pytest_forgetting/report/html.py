@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
 from . import charts
+from .sweep_view import sweep_view
 from .table import mdc_text, shown_status
 
 UNPARSED = "<unparsed>"
@@ -72,7 +74,7 @@ def _metric_rows(s: dict[str, Any], side: str, comp: dict[str, Any] | None) -> l
             "direction": (c if c else cur).get("direction", ""),
             "primary": comp is not None and m == comp.get("primary_metric"),
             "baseline": c["baseline"] if c else None,
-            "baseline_ci": ref_metrics.get(m, {}).get("ci"),
+            "baseline_ci": ((comp or {}).get("reference_metrics", {}).get(m) or ref_metrics.get(m) or {}).get("ci"),
             "current": c["current"] if c else cur.get("value"),
             "current_ci": cur.get("ci"),
             "n": cur.get("n"),
@@ -123,20 +125,26 @@ def _confusion(cases: dict[str, Any], labels: list[str]) -> dict[str, Any]:
     return {"rows": rows, "gold": gold_totals, "pred": pred_totals, "n": sum(gold_totals.values())}
 
 
+def _reference_cases(s: dict[str, Any], comp: dict[str, Any] | None) -> dict[str, Any]:
+    """Per-case outcomes of the reference: the live base's run, or what the stored baseline recorded."""
+    if comp and comp.get("reference_kind") == "live-base":
+        return dict(s["runs"].get("base", {}).get("cases") or {})
+    return dict((comp or {}).get("reference_cases") or {})
+
+
 def _label_view(s: dict[str, Any], side: str, comp: dict[str, Any] | None, salt: str, draw: bool) -> dict[str, Any] | None:
     cand = s["runs"].get(side, {}).get("cases", {})
     if not any("gold" in (c.get("data") or {}) for c in cand.values()):
         return None
-    ref_cases = s["runs"].get("base", {}).get("cases") if comp and comp.get("reference_kind") == "live-base" else None
+    ref_cases = _reference_cases(s, comp) or None
     labels = _label_order([cand] + ([ref_cases] if ref_cases else []))
     mats: list[dict[str, Any]] = []
     if ref_cases:
         mats.append({"title": f"reference: {(comp or {}).get('reference')}", "m": _confusion(ref_cases, labels)})
     mats.append({"title": f"candidate: {side}", "m": _confusion(cand, labels)})
     note = None
-    if comp and comp.get("reference_kind") == "baseline":
-        note = ("The reference is a stored baseline: the record keeps its outputs, not its per-case labels, "
-                "so only the candidate's matrix is shown.")
+    if comp and comp.get("reference_kind") == "baseline" and not ref_cases:
+        note = "This record keeps no per-case labels of the stored baseline, so only the candidate's matrix is shown."
     gold = mats[-1]["m"]["gold"]
     dist = [{"label": lab, "gold": gold[lab], "preds": [m["m"]["pred"][lab] for m in mats]} for lab in labels]
     chart = charts.distribution_chart(labels, [("gold", [gold[lab] for lab in labels])]
@@ -148,8 +156,8 @@ def _label_view(s: dict[str, Any], side: str, comp: dict[str, Any] | None, salt:
 def _state(record: dict[str, Any], s: dict[str, Any], side: str, comp: dict[str, Any] | None) -> tuple[str, str]:
     """(badge text, class) for one suite on one side: the decider's status word from the record."""
     status = (comp or {}).get("status") or s.get("statuses", {}).get(side) or "no comparison"
-    if comp is not None:
-        return status, "good" if comp["ok"] else "bad"
+    if comp is not None:  # ok with notes (e.g. inconclusive) is amber, not green
+        return status, ("warn" if comp.get("notes") else "good") if comp["ok"] else "bad"
     return status, "good" if status == "recorded" else "warn"
 
 
@@ -164,6 +172,7 @@ def _suite_view(record: dict[str, Any], i: int, s: dict[str, Any], draw: bool) -
             "side": side, "comp": comp, "reference": ref, "rows": rows, "chart": chart,
             "state": _state(record, s, side, comp),
             "labels": _label_view(s, side, comp, f"s{i}p{j}d", draw),
+            "quiet_flips": [f["case"] for f in (comp or {}).get("flips", []) if f["worse"]] if comp and comp["ok"] else [],
         })
     return {"anchor": f"suite-{i}", "s": s, "panels": panels}
 
@@ -180,7 +189,7 @@ def _case_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
         for side in _sides(record, s):
             comp = s["comparisons"].get(side) or {}
             flips = {f["case"]: f for f in comp.get("flips", [])}
-            live = s["runs"].get("base", {}).get("cases", {}) if comp.get("reference_kind") == "live-base" else {}
+            live = _reference_cases(s, comp or None)
             refs = comp.get("reference_outputs", {})
             for cid, c in s["runs"].get(side, {}).get("cases", {}).items():
                 flip = flips.get(cid)
@@ -199,32 +208,20 @@ def _case_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _sweep_view(sweep: Any, message: Any, draw: bool) -> dict[str, Any] | None:
-    if not isinstance(sweep, list) or not sweep:
+def _sweep(record: dict[str, Any], draw: bool) -> dict[str, Any] | None:
+    view = sweep_view(record)
+    if view is None:
         return None
-    rows = [r for r in sweep if isinstance(r, dict)]
-    targets: list[str] = []
-    guards: list[tuple[str, str]] = []
-    for r in rows:
-        targets += [t for t in (r.get("target") or {}) if t not in targets]
-        for suite, ms in (r.get("guardrails") or {}).items():
-            guards += [(suite, m) for m in (ms or {}) if (suite, m) not in guards]
-    table = [{
-        "checkpoint": str(r.get("checkpoint", "")), "verdict": r.get("verdict", ""), "recommended": bool(r.get("recommended")),
-        "score": r.get("target_score"), "regressed": list(r.get("regressed") or []),
-        "target": [(r.get("target") or {}).get(t) for t in targets],
-        "guardrails": [((r.get("guardrails") or {}).get(su) or {}).get(m) for su, m in guards],
-    } for r in rows]
-    target_series = {t: [row["target"][k] for row in table] for k, t in enumerate(targets)}
-    if len(targets) > 1 and any(row["score"] is not None for row in table):
-        target_series["target score (mean)"] = [row["score"] for row in table]
-    chart = charts.sweep_chart(
-        [t["checkpoint"] for t in table], target_series,
-        {f"{su}: {m}": [row["guardrails"][k] for row in table] for k, (su, m) in enumerate(guards)},
-        [k for k, row in enumerate(table) if row["recommended"]], salt="sweep",
-    ) if draw else None
-    return {"targets": targets, "guards": guards, "rows": table, "chart": chart,
-            "has_score": any("target_score" in r for r in rows), "message": message if isinstance(message, str) else None}
+    rows = view["rows"]
+    panels = [{"title": f"{'target' if c['role'] == 'target' else 'guardrail'} {c['suite']}: {c['metric']}",
+               "values": [row["cells"][k]["value"] for row in rows],
+               "statuses": ["failing" if row["cells"][k]["failing"] else "improved" if row["cells"][k]["improved"] else "-"
+                            for row in rows],
+               "reference": view["reference"]["cells"][k]["value"]} for k, c in enumerate(view["columns"])]
+    view["chart"] = charts.sweep_chart([row["checkpoint"] for row in rows], [row["run"] for row in rows], panels,
+                                       [k for k, row in enumerate(rows) if row["recommended"]],
+                                       reference_label=view["reference"]["label"], salt="sweep") if draw else None
+    return view
 
 
 def build_context(record: dict[str, Any]) -> dict[str, Any]:
@@ -234,15 +231,22 @@ def build_context(record: dict[str, Any]) -> dict[str, Any]:
     extras = record.get("extras") or {}
     references = sorted({c["reference"] for s in record["suites"] for c in s["comparisons"].values()})
     cases = _case_rows(record)
+    sweep = _sweep(record, draw)
+    verdicts = list(record.get("verdicts", []))
+    if sweep is not None:  # the verdict lines in the sweep table's order
+        order = {row["checkpoint"]: k for k, row in enumerate(sweep["rows"])}
+        verdicts.sort(key=lambda v: order.get(v.get("candidate"), len(order)))
     return {
         "r": record,
         "verdicts": [{**v, "cls": "good" if v["ok"] else "bad", "headline": v.get("headline", v["status"]),
-                      "notes": v.get("notes", []), "info": v.get("info", [])} for v in record.get("verdicts", [])],
+                      "line": (v.get("reasons") or v.get("notes") or ["no suite failed"])[0],
+                      "notes": v.get("notes", []), "info": v.get("info", [])} for v in verdicts],
         "no_adapter": not any(m.get("adapter") for m in models.values()),
         "models": models,
         "references": references,
         "suites": [_suite_view(record, i, s, draw) for i, s in enumerate(record["suites"])],
-        "sweep": _sweep_view(extras.get("sweep"), extras.get("sweep_message"), draw),
+        "sweep": sweep,
+        "routing": extras.get("routing") if isinstance(extras.get("routing"), dict) else None,
         "cases": cases,
         "filters": {
             "suite": sorted({c["suite"] for c in cases}), "family": sorted({c["family"] for c in cases}),
@@ -251,6 +255,13 @@ def build_context(record: dict[str, Any]) -> dict[str, Any]:
         "charts_missing": missing,
         "install_hint": charts.INSTALL_HINT,
     }
+
+
+def _wbr(text: Any) -> Any:
+    """Escaped text with break chances after ``_`` ``.`` ``/`` and ``-``: long suite names wrap in narrow headers."""
+    from markupsafe import Markup, escape
+
+    return Markup(re.sub(r"([_./-])", r"\1<wbr>", str(escape(str(text)))))
 
 
 def _env() -> Any:
@@ -263,7 +274,7 @@ def _env() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(fmt=fmt, fmt_p=fmt_p, fmt_ci=fmt_ci)
+    env.filters.update(fmt=fmt, fmt_p=fmt_p, fmt_ci=fmt_ci, wbr=_wbr)
     env.filters["csp_hash"] = lambda text: "sha256-" + base64.b64encode(hashlib.sha256(str(text).encode()).digest()).decode()
     return env
 
@@ -271,3 +282,21 @@ def _env() -> Any:
 def render_html(record: dict[str, Any]) -> str:
     """The page for one run's record (see :mod:`.record`)."""
     return _env().get_template("report.html.j2").render(**build_context(record))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pytest_forgetting.report.html REPORT.json > page.html``: re-render a saved record."""
+    import json
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m pytest_forgetting.report.html REPORT.json > page.html", file=sys.stderr)
+        return 2
+    with open(args[0], encoding="utf-8") as fh:
+        sys.stdout.write(render_html(json.load(fh)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
