@@ -33,7 +33,21 @@ def json_adapter(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
+    """A private cache dir for the session's outputs whose ``models/`` is the user cache's, so the
+    real model's one-time GGUF conversion (about 35 s) is shared by every test and every session."""
+    return with_shared_models(tmp_path_factory.mktemp("cache"))
+
+
+def with_shared_models(cache: Path) -> Path:
+    """Mark ``cache`` as a cache dir and point its ``models/`` at the user cache's converted models."""
+    from pytest_forgetting.model.cache import mark_cache_dir
+    from pytest_forgetting.model.embedded import default_cache_dir
+
+    mark_cache_dir(cache)
+    shared = default_cache_dir() / "models"
+    shared.mkdir(parents=True, exist_ok=True)
+    (cache / "models").symlink_to(shared, target_is_directory=True)
+    return cache
 
 
 @pytest.fixture

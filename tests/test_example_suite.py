@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import with_shared_models
 from pytest_forgetting.model.embedded import default_cache_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +33,7 @@ def _run(*args: str, report: Path, outputs: Path) -> subprocess.CompletedProcess
 
 
 def test_narrow_is_not_ready_and_mixed_is(tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
+    cache = with_shared_models(tmp_path / "cache")  # fresh outputs, the model converted once per machine
     both = _run(f"--adapter={ADAPTERS / 'narrow'}", f"--adapter={ADAPTERS / 'mixed'}",
                 report=tmp_path / "both.json", outputs=cache)
     assert both.returncode == 1, both.stdout[-3000:]
