@@ -1,9 +1,18 @@
 """Shared fixtures: tiny real models and adapters (built once per session), and suite writers."""
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from pathlib import Path
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Under pytest -n N each worker gets one math thread (and so do the runs it starts), so N
+    # workers share the cores instead of N x cores threads spinning against each other.
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
 
 import pytest
 
