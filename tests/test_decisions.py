@@ -25,14 +25,17 @@ GUARD = "family: format_overuse\nrole: guardrail\nworkflow: general\nmax_new_tok
 
 
 @pytest.fixture(scope="module")
-def checkpoints(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """Three checkpoints of a constructed run: untrained, good (tickets only), forgetful (JSON everywhere)."""
+def checkpoints(tiny_model: Path, json_adapter: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Three checkpoints of a constructed run: untrained, good (tickets only), forgetful (JSON everywhere,
+    the session's ``json_adapter``: trained the same way, so copied rather than trained again)."""
+    import shutil
+
     root = tmp_path_factory.mktemp("run")
     first = tiny.train_adapter(tiny_model, root / "checkpoint-1", [("x", "x")], steps=0)
     good = tiny.train_adapter(
         tiny_model, root / "checkpoint-2",
         [(t, JSON_ANSWER) for t in TICKETS] + [(g, "Hello there.") for g in tiny.GENERAL_PROMPTS], steps=150)
-    bad = tiny.train_constant_adapter(tiny_model, root / "checkpoint-3", JSON_ANSWER)
+    bad = Path(shutil.copytree(json_adapter, root / "checkpoint-3"))
     return [first, good, bad]
 
 

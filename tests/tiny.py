@@ -94,18 +94,18 @@ def train_adapter(model_dir: Path, out: Path, pairs: list[tuple[str, str]], step
     model = get_peft_model(base, cfg)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=2e-2)
     model.train()
-    for step in range(steps):
-        batch_ids, batch_labels = [], []
-        for p, answer in pairs:
-            prompt = tok.apply_chat_template([{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True)
-            p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
-            a_ids = tok(answer + "<|im_end|>", add_special_tokens=False)["input_ids"]
-            batch_ids.append(p_ids + a_ids)
-            batch_labels.append([-100] * len(p_ids) + a_ids)
-        width = max(len(x) for x in batch_ids)
-        ids = torch.tensor([x + [tok.pad_token_id] * (width - len(x)) for x in batch_ids])
-        labels = torch.tensor([x + [-100] * (width - len(x)) for x in batch_labels])
-        mask = (torch.arange(width)[None, :] < torch.tensor([len(x) for x in batch_ids])[:, None]).long()
+    batch_ids, batch_labels = [], []  # the same full batch every step: tokenized once
+    for p, answer in pairs:
+        prompt = tok.apply_chat_template([{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True)
+        p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
+        a_ids = tok(answer + "<|im_end|>", add_special_tokens=False)["input_ids"]
+        batch_ids.append(p_ids + a_ids)
+        batch_labels.append([-100] * len(p_ids) + a_ids)
+    width = max(len(x) for x in batch_ids)
+    ids = torch.tensor([x + [tok.pad_token_id] * (width - len(x)) for x in batch_ids])
+    labels = torch.tensor([x + [-100] * (width - len(x)) for x in batch_labels])
+    mask = (torch.arange(width)[None, :] < torch.tensor([len(x) for x in batch_ids])[:, None]).long()
+    for _step in range(steps):
         loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
         loss.backward()
         opt.step()
