@@ -59,7 +59,7 @@ class AnchorCounts:
         return out
 
     def message(self, path: str) -> str:
-        skipped = [f"{n} {what}" for n, what in ((self.skipped_truncated, "cut off at the token budget"),
+        skipped = [f"{n} {what}" for n, what in ((self.skipped_truncated, "possibly cut off at the token budget"),
                                                  (self.skipped_failing_reference, "reference answer failing the case"),
                                                  (self.skipped_empty, "empty reference answer")) if n]
         parts = [f"{self.rows} example(s) written to {path}"]

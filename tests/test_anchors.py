@@ -174,8 +174,8 @@ def test_cut_off_answers_are_regenerated_in_one_base_call_or_skipped_and_counted
     assert (w["regenerated"], w["skipped_truncated"], w["skipped_failing_reference"], w["skipped_empty"]) == (1, 2, 1, 0)
     res.stdout.fnmatch_lines([
         "*anchor export*", "fmt: 13 example(s)", "lab: 8 example(s)",
-        "21 example(s) written to out/anchors.jsonl; 1 regenerated with 4x the token budget; skipped: 2 cut off at "
-        "the token budget, 1 reference answer failing the case; 20 repeat flip(s) by other adapters merged*"])
+        "21 example(s) written to out/anchors.jsonl; 1 regenerated with 4x the token budget; skipped: 2 possibly cut "
+        "off at the token budget, 1 reference answer failing the case; 20 repeat flip(s) by other adapters merged*"])
 
 
 def test_a_suite_that_did_not_regress_writes_nothing(pytester: pytest.Pytester, exported: Any) -> None:
@@ -270,3 +270,21 @@ def test_tiny_model_answers_cut_at_the_budget_never_reach_the_file(suite_dir: py
         assert r["flipped_by"] == ["json", "json2"] or r["flipped_by"] in (["json"], ["json2"])
         if r["case"] in cut:  # only a longer, complete answer may stand in for a cut one
             assert answer != base[r["case"]] and len(tok(answer, add_special_tokens=False)["input_ids"]) < 48
+
+
+def test_backend_without_a_token_count_keeps_only_answers_that_come_back_unchanged(pytester: pytest.Pytester) -> None:
+    _project(pytester)
+    conftest = pytester.path / "conftest.py"
+    conftest.write_text(conftest.read_text().replace("def count_tokens(self, text):", "def _no_count(self, text):"))
+    res = pytester.runpytest_inprocess(
+        "-q", "-p", "no:cacheprovider", "--forgetting-cache=off", "--adapter=a1", "--adapter=a2",
+        "--forgetting-compare-base", "--forgetting-report=r.json", "--forgetting-export-anchors=a.jsonl", "fmt.forgetting.yaml")
+    assert res.ret == 1
+    rows = [json.loads(line) for line in (pytester.path / "a.jsonl").read_text(encoding="utf-8").splitlines()]
+    w = json.loads((pytester.path / "r.json").read_text())["extras"]["anchors_written"]
+    calls = [json.loads(line) for line in (pytester.path / "calls.jsonl").read_text().splitlines()]
+    assert calls[-1] == {"kind": "generate", "adapters": [None] * 16, "budgets": [32] * 16}  # every answer, once
+    # c1 and c4 came back different (so they were cut), c2 too, c3 leaves its fence open: none is written
+    assert {r["case"] for r in rows} == set(FMT_IDS) - {"c1", "c2", "c3", "c4"}
+    assert (w["rows"], w["regenerated"], w["skipped_truncated"], w["skipped_failing_reference"]) == (12, 0, 4, 0)
+    assert all(r["answer_source"] == "reference answer" for r in rows)
