@@ -227,10 +227,15 @@ _LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
 
 def to_jsonl(rows: Sequence[Mapping[str, Any]]) -> str:
     """One JSON object per line. Unicode stays readable, but the separators that ``str.splitlines``
-    breaks on are escaped, so every reader sees one row per line."""
+    breaks on are escaped, so every reader sees one row per line; a row that cannot be UTF-8 (a lone
+    surrogate from a YAML escape) is written as ASCII JSON instead of failing the file."""
     out = []
     for r in rows:
         line = json.dumps(r, ensure_ascii=False)
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:
+            line = json.dumps(r)
         for ch, esc in _LINE_BREAKS.items():
             line = line.replace(ch, esc)
         out.append(line + "\n")

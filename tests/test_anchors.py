@@ -288,3 +288,14 @@ def test_backend_without_a_token_count_keeps_only_answers_that_come_back_unchang
     assert {r["case"] for r in rows} == set(FMT_IDS) - {"c1", "c2", "c3", "c4"}
     assert (w["rows"], w["regenerated"], w["skipped_truncated"], w["skipped_failing_reference"]) == (12, 0, 4, 0)
     assert all(r["answer_source"] == "reference answer" for r in rows)
+
+
+def test_jsonl_keeps_one_row_per_line_and_survives_a_lone_surrogate() -> None:
+    from pytest_forgetting.anchors import to_jsonl
+
+    rows = [{"messages": [{"role": "user", "content": "a\u2028b\u2029c\x85d\ud800e"}]},
+            {"messages": [{"role": "user", "content": "é\n日本 🙂"}]}]
+    text = to_jsonl(rows)
+    text.encode("utf-8")  # writable as UTF-8
+    assert len(text.splitlines()) == 2 and [json.loads(line) for line in text.splitlines()] == rows
+    assert "é\\n日本 🙂" in text  # readable unicode where it is safe
