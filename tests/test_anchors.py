@@ -12,8 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import torch  # noqa: F401
 
 import tiny
+
+# Imported at collection, before any pytester snapshot: pytester drops the modules a test imported, and neither
+# torch nor datasets (pyarrow extension types) survives a second import in one process.
+try:
+    import datasets
+    import trl.data_utils as trl_data
+    from trl import SFTConfig, SFTTrainer
+except ImportError:  # the dev extra has them (pip install -e ".[dev]")
+    datasets = trl_data = SFTConfig = SFTTrainer = None
 
 CONFTEST = '''
 import json
@@ -201,10 +211,10 @@ def test_hostile_prompt_and_answer_round_trip_exactly(exported: Any) -> None:
     assert len(text.splitlines()) == len(rows)  # U+2028, U+2029 and NEL are escaped: one row per line everywhere
 
 
-def test_file_loads_with_datasets_and_renders_with_trl(exported: Any, tmp_path: Path,
+def test_file_loads_with_datasets_and_renders_with_trl(exported: Any, tiny_model: Path, tmp_path: Path,  # its tokenizer
                                                        monkeypatch: pytest.MonkeyPatch, pytester: pytest.Pytester) -> None:
-    datasets = pytest.importorskip("datasets")
-    trl_data = pytest.importorskip("trl.data_utils")
+    if datasets is None or trl_data is None:
+        pytest.skip("needs datasets and trl (the dev extra)")
     from transformers import AutoTokenizer
 
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
@@ -213,8 +223,7 @@ def test_file_loads_with_datasets_and_renders_with_trl(exported: Any, tmp_path: 
     ds = datasets.load_dataset("json", data_files=str(pytester.path / "out" / "anchors.jsonl"), split="train",
                                cache_dir=str(tmp_path / "hf"))
     assert ds.num_rows == len(rows) and ds[0]["messages"] == rows[0]["messages"]
-    tiny.build_tokenizer(tmp_path / "tok")
-    tok = AutoTokenizer.from_pretrained(tmp_path / "tok")
+    tok = AutoTokenizer.from_pretrained(tiny_model)
     for example, row in zip(ds, rows):
         assert trl_data.is_conversational(example)
         rendered = trl_data.maybe_apply_chat_template(example, tok)["text"]  # raises on a TRL-reserved column
@@ -224,15 +233,15 @@ def test_file_loads_with_datasets_and_renders_with_trl(exported: Any, tmp_path: 
 def test_exported_rows_train_one_sft_step(exported: Any, tiny_model: Path, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch, pytester: pytest.Pytester) -> None:
     """The file is a TRL SFT dataset as written: one optimizer step on the tiny model."""
-    datasets = pytest.importorskip("datasets")
-    trl = pytest.importorskip("trl")
+    if datasets is None or SFTTrainer is None:
+        pytest.skip("needs datasets and trl (the dev extra)")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("WANDB_DISABLED", "true")
     ds = datasets.load_dataset("json", data_files=str(pytester.path / "out" / "anchors.jsonl"), split="train",
                                cache_dir=str(tmp_path / "hf"))
-    args = trl.SFTConfig(output_dir=str(tmp_path / "sft"), max_steps=1, per_device_train_batch_size=4, report_to=[],
-                         use_cpu=True, save_strategy="no", logging_steps=1, max_length=128)
-    trainer = trl.SFTTrainer(model=str(tiny_model), args=args, train_dataset=ds)
+    args = SFTConfig(output_dir=str(tmp_path / "sft"), max_steps=1, per_device_train_batch_size=4, report_to=[],
+                     use_cpu=True, save_strategy="no", logging_steps=1, max_length=128)
+    trainer = SFTTrainer(model=str(tiny_model), args=args, train_dataset=ds)
     out = trainer.train()
     assert out.global_step == 1 and out.training_loss > 0
 
