@@ -137,12 +137,18 @@ def collect(decision: Decision, comps: Sequence[SuiteComparison], suites: Mappin
     return sorted(found.values(), key=lambda p: (order[p.suite.name], p.suite.cases.index(p.case)))
 
 
+def can_regenerate(comp: SuiteComparison) -> bool:
+    """The reference answered without an adapter (live, or a baseline recorded on the base model) and the
+    candidate is an adapter, so the base side here can answer again. A baseline recorded by an older copy
+    of the base model still qualifies: the regenerated answer must pass the case, and it is the model the
+    next fine-tune starts from. A base model judged on its own (no adapter) is the candidate: never asked."""
+    return comp.candidate is not None and (comp.reference_kind == "live-base" or comp.reference_is_base)
+
+
 def export_anchors(decision: Decision, comps: Sequence[SuiteComparison], suites: Mapping[str, Suite],
                    labels: Mapping[Side, str], backend: Backend | None, default_tokens: int,
-                   can_regenerate: Callable[[SuiteComparison], bool] = lambda c: c.reference_kind == "live-base",
                    ) -> tuple[list[dict[str, Any]], AnchorCounts]:
-    """The rows and the counts. ``can_regenerate(comp)``: the backend's base side is the model that
-    gave this comparison's reference answers (the live base, or a baseline it recorded)."""
+    """The rows and the counts."""
     counts = AnchorCounts()
     pending = collect(decision, comps, suites, labels, counts)
     count = token_counter(backend) if any(p.suite.family not in LABEL_FAMILIES for p in pending) else None

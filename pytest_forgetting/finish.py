@@ -13,7 +13,7 @@ from .baseline import atomic_write
 from .decide import Decision
 from .evaluate import generation_settings
 from .record import RunData, build_record
-from .results import Side, SuiteComparison, side_labels
+from .results import Side, side_labels
 from .session import ForgettingSession
 from .stash import RECORD_KEY, session_of
 
@@ -117,27 +117,8 @@ def export_anchors(fs: ForgettingSession, d: Decision, labels: Mapping[Side, str
     path = fs.settings.export_anchors
     assert path is not None
     suites = {st.suite.name: st.suite for st in fs.active}
-    base_fp = _base_fingerprint(fs)
-
-    def can_regenerate(c: SuiteComparison) -> bool:
-        """The base side here gave the reference answers: the live base, or a baseline it recorded."""
-        if c.reference_kind == "live-base":
-            return True
-        rec = fs.suites[c.suite].record if c.suite in fs.suites else None
-        return (rec is not None and base_fp is not None and rec.model.get("adapter") is None
-                and rec.model.get("fingerprint") == base_fp)
-
     comps = [c for c in fs.compared.candidates.values() if c.reference_kind != "none"]
-    rows, counts = rows_of(d, comps, suites, labels, fs.backend, fs.settings.max_new_tokens, can_regenerate)
+    rows, counts = rows_of(d, comps, suites, labels, fs.backend, fs.settings.max_new_tokens)
     _write(path, to_jsonl(rows))
     return {"anchors": dict(counts.per_suite),
             "anchors_written": {"path": str(path), **counts.to_json(), "message": counts.message(str(path))}}
-
-
-def _base_fingerprint(fs: ForgettingSession) -> str | None:
-    if None in fs.identities:
-        return fs.identities[None].get("fingerprint")
-    try:
-        return fs.backend.identity(None).fingerprint if fs.backend is not None else None
-    except Exception:  # an identity that cannot be had only means no regeneration from a stored baseline
-        return None

@@ -308,3 +308,17 @@ def test_jsonl_keeps_one_row_per_line_and_survives_a_lone_surrogate() -> None:
     text.encode("utf-8")  # writable as UTF-8
     assert len(text.splitlines()) == 2 and [json.loads(line) for line in text.splitlines()] == rows
     assert "é\\n日本 🙂" in text  # readable unicode where it is safe
+
+
+def test_who_may_be_asked_again() -> None:
+    from pytest_forgetting.anchors import can_regenerate
+    from pytest_forgetting.results import SuiteComparison
+
+    def comp(candidate: str | None, kind: str, is_base: bool) -> SuiteComparison:
+        return SuiteComparison("s", "s.forgetting.yaml", "guardrail", "tone", candidate, kind, kind,
+                               reference_is_base=is_base)
+
+    assert can_regenerate(comp("a1", "live-base", True))
+    assert can_regenerate(comp("a1", "baseline", True))  # recorded on the base model (any copy of it)
+    assert not can_regenerate(comp("a1", "baseline", False))  # recorded with an adapter: the base is not the reference
+    assert not can_regenerate(comp(None, "baseline", True))  # the base model is the candidate that regressed
