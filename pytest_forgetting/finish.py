@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import pytest
 
 from . import sweep
 from .baseline import atomic_write
+from .decide import Decision
 from .evaluate import generation_settings
 from .record import RunData, build_record
-from .results import side_labels
+from .results import Side, side_labels
 from .session import ForgettingSession
 from .stash import RECORD_KEY, session_of
 
@@ -105,14 +106,19 @@ def advice(fs: ForgettingSession) -> dict[str, Any]:
         routes: dict[str, Any] = doc["workflows"]  # type: ignore[assignment]
         out["routing"] = {"path": str(fs.settings.routing), "workflows": {wf: v["route"] for wf, v in routes.items()}}
     if fs.settings.export_anchors:
-        prompts = {}
-        for st in fs.active:
-            for case in st.suite.cases:
-                msgs = list(case.prompt.messages) if case.prompt.chat else [("user", case.prompt.text)]
-                prompts[(st.suite.name, case.id)] = msgs
-        candidates = [c for (n, side), c in comps.items() if side is not None and c.reference_kind != "none"]
-        rows, counts = sweep.anchor_examples(d, candidates, prompts)
-        _write(fs.settings.export_anchors, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-        out["anchors"] = counts
-        out["anchors_written"] = {"path": str(fs.settings.export_anchors), "rows": len(rows)}
+        out.update(export_anchors(fs, d, labels))
     return out
+
+
+def export_anchors(fs: ForgettingSession, d: Decision, labels: Mapping[Side, str]) -> dict[str, Any]:
+    """Write the anchor file; the counts go to the record (the terminal prints their message)."""
+    from .anchors import export_anchors as rows_of, to_jsonl
+
+    path = fs.settings.export_anchors
+    assert path is not None
+    suites = {st.suite.name: st.suite for st in fs.active}
+    comps = [c for c in fs.compared.candidates.values() if c.reference_kind != "none"]
+    rows, counts = rows_of(d, comps, suites, labels, fs.backend, fs.settings.max_new_tokens)
+    _write(path, to_jsonl(rows))
+    return {"anchors": dict(counts.per_suite),
+            "anchors_written": {"path": str(path), **counts.to_json(), "message": counts.message(str(path))}}

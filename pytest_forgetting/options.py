@@ -67,7 +67,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_cache_dir", "--forgetting-cache-dir", "where converted models and cached outputs live (default: user cache dir; env PYTEST_FORGETTING_CACHE_DIR)", {}),
     ("forgetting_clear_cache", "--forgetting-clear-cache", "delete cached outputs before running", {"action": "store_true"}),
     ("forgetting_routing", "--forgetting-routing", "write per-workflow routing recommendations (YAML) to this path", {}),
-    ("forgetting_export_anchors", "--forgetting-export-anchors", "write base-model answers of regressed guardrail cases as chat JSONL", {}),
+    ("forgetting_export_anchors", "--forgetting-export-anchors", "write the cases of regressed guardrail suites as chat JSONL to train on (gold labels, complete base answers, one row per case)", {}),
     ("forgetting_allow_pickle", "--forgetting-allow-pickle", "allow pickle (.bin) weights; they can run code when loaded", {"action": "store_true"}),
     ("forgetting_trust_remote_code", "--forgetting-trust-remote-code", "let transformers run model code shipped with the model", {"action": "store_true"}),
     ("forgetting_allow_outside_paths", "--forgetting-allow-outside-paths", "allow suite files to read training_data outside the project root", {"action": "store_true"}),

@@ -1,4 +1,4 @@
-"""What to do with the verdicts: checkpoint sweep, per-workflow routing, anchor export.
+"""What to do with the verdicts: checkpoint sweep and per-workflow routing (anchor export: :mod:`.anchors`).
 
 Stops on the same road after :mod:`.decide`: every status here is read from a
 :class:`~pytest_forgetting.decide.Decision`, never re-derived.
@@ -6,7 +6,7 @@ Stops on the same road after :mod:`.decide`: every status here is read from a
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from .decide import Decision, FAILING_METRIC_STATUSES, READY, REGRESSED, TARGET_MISSED
 from .results import Side, SuiteComparison, SuiteRun
@@ -120,30 +120,3 @@ def routing(candidate: Side, label: str, decision: Decision, comps: Sequence[Sui
             },
         }
     return out
-
-
-def anchor_examples(decision: Decision, comps: Sequence[SuiteComparison],
-                    prompts: Mapping[tuple[str, str], list[tuple[str, str]]],
-                    ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """Chat-format training rows from guardrail cases that regressed, answered as the reference did.
-
-    Only flips (reference passed, candidate failed) in suites the decider failed are exported, so
-    a base answer that itself failed the case is never used. ``prompts[(suite, case)]`` is the case's messages.
-    """
-    rows: list[dict[str, Any]] = []
-    counts: dict[str, int] = {}
-    for c in comps:
-        d = decision.suite(c.suite, c.candidate)
-        if c.role != "guardrail" or d is None or d.ok:
-            continue
-        for f in c.flips:
-            if not f.worse or not f.before.passed:
-                continue
-            answer = c.reference_outputs.get(f.case)
-            msgs = prompts.get((c.suite, f.case))
-            if not answer or msgs is None:
-                continue
-            rows.append({"messages": [{"role": r, "content": t} for r, t in msgs] + [{"role": "assistant", "content": answer}],
-                         "suite": c.suite, "case": f.case})
-            counts[c.suite] = counts.get(c.suite, 0) + 1
-    return rows, counts

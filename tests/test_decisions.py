@@ -93,11 +93,13 @@ def test_sweep_recommends_best_safe_checkpoint(suite_dir: pytest.Pytester, tiny_
     assert "guard: inconclusive" in routes["workflows"]["general"]["reason"]
     assert "evidence" in routes["workflows"]["tickets"]
     rows = [json.loads(line) for line in (suite_dir.path / "anchors.jsonl").read_text().splitlines()]
-    # checkpoint-3 broke every guardrail case; each anchor is the base model's own (passing) answer
-    assert rows and all(r["suite"] == "guard" for r in rows)
-    assert {r["case"] for r in rows} == {f"g{i}" for i in range(len(GENERAL))}
+    # checkpoint-3 broke every guardrail case; each anchor is the base model's own (passing, complete) answer,
+    # and the random tiny model's answers run into their budget, so those are skipped and counted (tests/test_anchors.py)
+    written = record["extras"]["anchors_written"]
+    assert len(rows) + written["skipped_truncated"] == len(GENERAL) and written["skipped_truncated"] > 0
     for r in rows:
         roles = [m["role"] for m in r["messages"]]
+        assert r["suite"] == "guard" and r["flipped_by"] == ["checkpoint-3"]
         assert roles == ["user", "assistant"] and not r["messages"][1]["content"].startswith("{")
 
 

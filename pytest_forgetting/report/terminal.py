@@ -87,7 +87,7 @@ def _advice(extras: dict[str, Any]) -> list[Line]:
         out.append(Line("anchor export", "-"))
         out += [Line(f"{suite}: {n} example(s)") for suite, n in sorted(extras["anchors"].items())]
         w = extras.get("anchors_written") or {}
-        out.append(Line(f"{w.get('rows', 0)} example(s) written to {w.get('path', '?')}"))
+        out.append(Line(w.get("message") or f"{w.get('rows', 0)} example(s) written to {w.get('path', '?')}"))
     return out
 
 
