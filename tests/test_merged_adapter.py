@@ -1,0 +1,152 @@
+"""Merged adapter passes (``merge_adapters``): the adapter side at the base's cost, the base side untouched.
+
+The tiny Llama carries a LoRA whose B matrices are random (not peft's zero init), so merging
+really changes weights and outputs; every check below fails if the merge is skipped, leaks into
+the base side, or is undone only up to float rounding.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_forgetting.model.cache import CachingBackend
+from pytest_forgetting.model.hf import HFBackend, LoadSettings
+from pytest_forgetting.model.protocol import (
+    GenerateRequest, GenerationSettings, LoglikelihoodRequest, ModelIdentity, Prompt,
+)
+
+PROMPTS = ["What is the capital of France?", "Hello", "Write a poem", "How do I reset my router?",
+           "Is this review positive?", "2+2?", "Tell me a joke", "My order is late"]
+LABELS = ["positive", "negative", "neutral"]
+
+
+def _gen(side: str | None) -> list[GenerateRequest]:
+    return [GenerateRequest(Prompt.of(p), GenerationSettings(max_new_tokens=12), side) for p in PROMPTS]
+
+
+def _ll(side: str | None) -> list[LoglikelihoodRequest]:
+    return [LoglikelihoodRequest(Prompt.of(p), " " + lab, side) for p in PROMPTS[:4] for lab in LABELS]
+
+
+def _base_weights(model: Any) -> dict[str, Any]:
+    """The base model's own tensors (no LoRA matrices), by their name in a plain model."""
+    out = {}
+    for name, t in model.state_dict().items():
+        if "lora_" in name:
+            continue
+        out[name.replace("base_model.model.", "").replace(".base_layer", "")] = t.detach().clone()
+    return out
+
+
+@pytest.fixture
+def merged(tiny_model: Path, random_adapter: Path) -> HFBackend:
+    return HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(random_adapter),), merge_adapters=True))
+
+
+def test_base_side_after_merge_equals_a_fresh_base_model(tiny_model: Path, merged: HFBackend) -> None:
+    fresh = HFBackend(LoadSettings(model=str(tiny_model)))
+    want_gen, want_ll = fresh.generate(_gen(None)), fresh.loglikelihood(_ll(None))
+    adapter = merged.adapters[0]
+    # base, adapter (merged), base again, in one call each: the order a --forgetting-compare-base run uses
+    got = merged.generate(_gen(None) + _gen(adapter) + _gen(None))
+    assert merged.merges == 1
+    assert got[: len(PROMPTS)] == want_gen and got[2 * len(PROMPTS):] == want_gen
+    assert got[len(PROMPTS): 2 * len(PROMPTS)] != want_gen  # the adapter really answered
+    got_ll = merged.loglikelihood(_ll(adapter) + _ll(None))
+    assert [float(x) for x in got_ll[len(_ll(None)):]] == [float(x) for x in want_ll]
+    assert merged.merges == 2
+    # and the weights themselves, bit for bit (unmerge_adapter alone is off by float rounding)
+    mine, theirs = _base_weights(merged.model), _base_weights(fresh.model)
+    assert set(mine) == set(theirs)
+    changed = [n for n in mine if not mine[n].equal(theirs[n])]
+    assert changed == []
+    assert not any(getattr(m, "merged", False) for m in merged.model.modules())
+
+
+def test_merged_outputs_match_unmerged_on_the_tiny_model(tiny_model: Path, random_adapter: Path,
+                                                        merged: HFBackend) -> None:
+    plain = HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(random_adapter),)))
+    adapter = plain.adapters[0]
+    assert plain.generate(_gen(adapter)) == merged.generate(_gen(adapter))
+    assert plain.merges == 0 and merged.merges == 1
+    a, b = plain.loglikelihood(_ll(adapter)), merged.loglikelihood(_ll(adapter))
+    assert max(abs(float(x) - float(y)) for x, y in zip(a, b)) < 1e-4
+    assert [x.n_tokens for x in a] == [x.n_tokens for x in b]
+
+
+def test_merge_leaves_a_trainable_model_as_it_was(tiny_model: Path) -> None:
+    """The training callback's case: a model with trainable LoRA weights gets no gradients or merged state."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    torch.manual_seed(0)
+    model = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_model),
+                           LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+    backend = HFBackend.from_loaded(model, AutoTokenizer.from_pretrained(tiny_model), merge_adapters=True)
+    out = backend.generate(_gen(None)[:2] + _gen("default")[:2])
+    assert backend.merges == 1 and len(out) == 4
+    after = dict(model.named_parameters())
+    assert all(before[n].equal(after[n]) for n in before)
+    assert all(p.grad is None for p in model.parameters())
+    assert not any(getattr(m, "merged", False) for m in model.modules())
+
+
+def test_a_failed_merge_restores_the_weights_and_says_how_to_avoid_it(merged: HFBackend,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_forgetting.errors import BackendError
+
+    model = merged.model
+    before = _base_weights(model)
+
+    def broken(names: list[str] | None = None) -> None:
+        for m in model.modules():  # part of the layers merged, then a failure
+            if hasattr(m, "merge") and hasattr(m, "lora_A"):
+                m.merge(adapter_names=names)
+                break
+        raise RuntimeError("cannot merge a quantised layer")
+
+    monkeypatch.setattr(model, "merge_adapter", broken)
+    with pytest.raises(BackendError, match="cannot merge it.*\n  fix: leave out --forgetting-merge-adapters"):
+        merged.generate(_gen(merged.adapters[0])[:1])
+    after = _base_weights(model)
+    assert all(before[n].equal(after[n]) for n in before)
+
+
+class _Inner:
+    """A backend that says whether it merges; the cache key must record it for adapter requests only."""
+
+    adapters = ("a",)
+
+    def __init__(self, merges: bool) -> None:
+        self.merges = merges
+
+    def identity(self, adapter: str | None = None) -> ModelIdentity:
+        return ModelIdentity("m", "fp", adapter, "afp" if adapter else None)
+
+    def merged(self, adapter: str | None) -> bool:
+        return adapter is not None and self.merges
+
+    def generate(self, requests: list[GenerateRequest]) -> list[str]:
+        return ["x"] * len(requests)
+
+    def loglikelihood(self, requests: list[LoglikelihoodRequest]) -> list[float]:
+        return [0.0] * len(requests)
+
+
+def test_cache_key_records_a_merged_pass(tmp_path: Path) -> None:
+    plain, merging = CachingBackend(_Inner(False), tmp_path), CachingBackend(_Inner(True), tmp_path)
+    for make in (_gen, _ll):
+        base, adapter = make(None)[0], make("a")[0]
+        assert plain.key(base) == merging.key(base)  # the base side is never merged: its answers stay shared
+        assert plain.key(adapter) != merging.key(adapter)
+    # an HFBackend says so from its settings (read without loading anything)
+    hf = HFBackend.__new__(HFBackend)
+    hf.settings = LoadSettings(merge_adapters=True)
+    assert hf.merged("a") and not hf.merged(None)
+    hf.settings = dataclasses.replace(hf.settings, merge_adapters=False)
+    assert not hf.merged("a")
