@@ -150,3 +150,29 @@ def test_cache_key_records_a_merged_pass(tmp_path: Path) -> None:
     assert hf.merged("a") and not hf.merged(None)
     hf.settings = dataclasses.replace(hf.settings, merge_adapters=False)
     assert not hf.merged("a")
+
+
+def test_option_merges_adapter_passes_and_keeps_their_cache_entries_apart(
+        suite_dir: pytest.Pytester, tiny_model: Path, random_adapter: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--forgetting-merge-adapters`: same verdict here; the adapter side is recomputed, the base side is cached."""
+    import json
+
+    from conftest import FORMAT_SUITE, write_suite
+
+    monkeypatch.setenv("PYTEST_FORGETTING_CACHE_DIR", str(tmp_path / "cache"))
+    write_suite(suite_dir, "fmt", FORMAT_SUITE)
+    n = FORMAT_SUITE.count("{id: q")
+    common = [f"--model={tiny_model}", f"--adapter={random_adapter}", "--forgetting-compare-base", "-q"]
+    records = []
+    for extra in ([], ["--forgetting-merge-adapters"], ["--forgetting-merge-adapters"]):
+        res = suite_dir.runpytest_subprocess(*common, *extra, "--forgetting-report=r.json")
+        assert res.ret in (0, 1), res.stdout.str()
+        records.append(json.loads((suite_dir.path / "r.json").read_text()))
+    t = [r["timings"] for r in records]
+    assert (t[0]["cache_hits"], t[0]["cache_misses"]) == (0, 2 * n)
+    assert (t[1]["cache_hits"], t[1]["cache_misses"]) == (n, n)  # base shared, merged adapter side keyed apart
+    assert (t[2]["cache_hits"], t[2]["cache_misses"]) == (2 * n, 0)
+    outputs = [{side: run["cases"] for s in r["suites"] for side, run in s["runs"].items()} for r in records]
+    assert outputs[0] == outputs[1]  # the tiny model: merging changes nothing visible
+    assert [v["status"] for v in records[0]["verdicts"]] == [v["status"] for v in records[1]["verdicts"]]
