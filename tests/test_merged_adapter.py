@@ -176,3 +176,18 @@ def test_option_merges_adapter_passes_and_keeps_their_cache_entries_apart(
     outputs = [{side: run["cases"] for s in r["suites"] for side, run in s["runs"].items()} for r in records]
     assert outputs[0] == outputs[1]  # the tiny model: merging changes nothing visible
     assert [v["status"] for v in records[0]["verdicts"]] == [v["status"] for v in records[1]["verdicts"]]
+
+
+def test_a_merged_sweep_switches_adapters_cleanly(tiny_model: Path, random_adapter: Path, tmp_path: Path) -> None:
+    """Two checkpoints in one call: each is merged alone (the first restored before the second is merged)."""
+    import tiny
+
+    other = tiny.build_random_adapter(tiny_model, tmp_path / "other", seed=7)
+    paths = (str(random_adapter), str(other))
+    plain = HFBackend(LoadSettings(model=str(tiny_model), adapters=paths))
+    merging = HFBackend(LoadSettings(model=str(tiny_model), adapters=paths, merge_adapters=True))
+    a, b = plain.adapters
+    reqs = _gen(a) + _gen(None) + _gen(b)
+    want = plain.generate(reqs)
+    assert merging.generate(reqs) == want and merging.merges == 2
+    assert want[: len(PROMPTS)] != want[2 * len(PROMPTS):]  # the two adapters answer differently
