@@ -191,3 +191,21 @@ def test_a_merged_sweep_switches_adapters_cleanly(tiny_model: Path, random_adapt
     want = plain.generate(reqs)
     assert merging.generate(reqs) == want and merging.merges == 2
     assert want[: len(PROMPTS)] != want[2 * len(PROMPTS):]  # the two adapters answer differently
+
+
+def test_the_merge_lasts_the_whole_adapter_pass(tiny_model: Path, random_adapter: Path) -> None:
+    """Merged once per pass, still merged at every later batch (peft's set_adapter would quietly unmerge it)."""
+    seen: list[tuple[str, bool]] = []
+
+    def progress(what: str, done: int, total: int) -> None:  # called between batches
+        if backend._model is not None and "(" in what:
+            seen.append((what, all(m.merged for m in backend._model.modules() if getattr(m, "lora_A", None))))
+
+    backend = HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(random_adapter),), merge_adapters=True,
+                                     batch_size=2), progress=progress)
+    adapter = backend.adapters[0]
+    backend.generate(_gen(None) + _gen(adapter))
+    backend.loglikelihood(_ll(adapter))
+    assert len([w for w, _ in seen if adapter in w]) == 4 + 2  # 8 prompts, 4 label prompts: batches of 2
+    assert all(merged == (adapter in w) for w, merged in seen)
+    assert backend.merges == 2

@@ -373,8 +373,10 @@ class HFBackend:
             self._restore()
         if adapter is None:
             return model.disable_adapter()
+        if self._merged_as == adapter:
+            return nullcontext()  # merged and active: set_adapter would unmerge it (by subtraction) first
         model.set_adapter(adapter)
-        if self.merged(adapter) and self._merged_as is None:
+        if self.merged(adapter):
             self._merge(adapter)
         return nullcontext()
 
