@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--adapters", default="narrow,mixed")
     ap.add_argument("--cache-dir", default=str(DEFAULT_CACHE))
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--skip-base", action="store_true", help="do not time the base side or re-check it afterwards")
     args = ap.parse_args(argv)
     import torch
 
@@ -53,9 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     suites = example_suites()
     answer(backend, [s for s in suites if s.name == "neighbour_helpfulness"][:1], None)  # warm-up
     result: dict[str, Any] = {"load_at_start": round(load_average(), 2), "adapters": {}}
-    t_base, base = answer(backend, suites, None)
-    result["base_s"] = round(t_base, 2)
-    print(f"base: {t_base:.1f}s", flush=True)
+    if not args.skip_base:
+        t_base, base = answer(backend, suites, None)
+        result["base_s"] = round(t_base, 2)
+        print(f"base: {t_base:.1f}s", flush=True)
     for name in names:
         side = backend.adapters[names.index(name)]
         backend.settings = dataclasses.replace(backend.settings, merge_adapters=False)
@@ -77,12 +79,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: unmerged {t_un:.1f}s, merged {t_m:.1f}s; generated differ {len(diff_gen)}/{len(gen)}, "
               f"labels differ {len(diff_lab)}/{len(lab)}, pass/fail differ {len(diff_pass)}", flush=True)
     backend.settings = dataclasses.replace(backend.settings, merge_adapters=False)
-    _, again = answer(backend, suites, None)
-    result["base_after_merges_identical"] = sum(1 for k in base if base[k][1] == again[k][1])
-    result["base_cases"] = len(base)
+    if not args.skip_base:
+        _, again = answer(backend, suites, None)
+        result["base_after_merges_identical"] = sum(1 for k in base if base[k][1] == again[k][1])
+        result["base_cases"] = len(base)
+        print(f"base after merged passes identical: {result['base_after_merges_identical']}/{len(base)}")
     result["load_at_end"] = round(load_average(), 2)
     result["merges"] = backend.merges
-    print(f"base after merged passes identical: {result['base_after_merges_identical']}/{len(base)}")
     dump_json(args.json, result)
     return 0
 
