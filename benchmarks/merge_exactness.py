@@ -4,7 +4,8 @@
 
 Answers every example suite with each example adapter twice, unmerged (LoRA layers run as
 adapters) and merged (``LoadSettings(merge_adapters=True)``), output cache off, and counts the
-generated outputs and label decisions that differ, and the cases whose pass/fail differs. Also
+generated outputs and predicted labels that differ, the label cases whose log-likelihoods as
+shown in the report (3 decimals) differ, and the cases whose pass/fail differs. Also
 times each pass (the base side once) so the merged pass can be set against the base's cost,
 and checks the base side after the merged passes against the base side before them.
 """
@@ -32,7 +33,8 @@ def answer(backend: Any, suites: list[Any], side: str | None) -> tuple[float, di
     for (name, _), run in runs.items():
         fam = next(s.family for s in suites if s.name == name)
         for cid, text in run.outputs.items():
-            out[f"{name}::{cid}"] = (fam, text, run.outcomes[cid].passed)
+            o = run.outcomes[cid]
+            out[f"{name}::{cid}"] = (fam, text, o.passed, o.decision)
     return dt, out
 
 
@@ -67,17 +69,20 @@ def main(argv: list[str] | None = None) -> int:
         gen = [k for k, v in un.items() if v[0] != "label_collapse"]
         lab = [k for k, v in un.items() if v[0] == "label_collapse"]
         diff_gen = [k for k in gen if un[k][1] != m[k][1]]
-        diff_lab = [k for k in lab if un[k][1] != m[k][1]]
+        diff_lab = [k for k in lab if un[k][3] != m[k][3]]  # the predicted label
+        diff_ll = [k for k in lab if un[k][1] != m[k][1]]  # its log-likelihoods as shown (3 decimals)
         diff_pass = [k for k in un if un[k][2] != m[k][2]]
         result["adapters"][name] = {
             "unmerged_s": round(t_un, 2), "merged_s": round(t_m, 2),
             "generated_outputs": len(gen), "generated_differ": len(diff_gen),
             "label_decisions": len(lab), "labels_differ": len(diff_lab), "pass_fail_differ": len(diff_pass),
-            "differing_cases": diff_gen + diff_lab,
-            "examples": {k: {"unmerged": un[k][1], "merged": m[k][1]} for k in (diff_gen + diff_lab)[:3]},
+            "shown_loglikelihoods_differ": len(diff_ll),
+            "differing_cases": diff_gen + diff_lab + diff_ll,
+            "examples": {k: {"unmerged": un[k][1], "merged": m[k][1]} for k in (diff_gen + diff_lab + diff_ll)[:3]},
         }
         print(f"{name}: unmerged {t_un:.1f}s, merged {t_m:.1f}s; generated differ {len(diff_gen)}/{len(gen)}, "
-              f"labels differ {len(diff_lab)}/{len(lab)}, pass/fail differ {len(diff_pass)}", flush=True)
+              f"labels differ {len(diff_lab)}/{len(lab)} (shown log-likelihoods {len(diff_ll)}), "
+              f"pass/fail differ {len(diff_pass)}", flush=True)
     backend.settings = dataclasses.replace(backend.settings, merge_adapters=False)
     if not args.skip_base:
         _, again = answer(backend, suites, None)
