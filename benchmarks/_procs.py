@@ -122,7 +122,7 @@ def measure_lm_eval(suite: Any, renderer: Any, model_dir: Path, model_cache: Pat
     task_dir, task = write_lm_eval_task(suite, renderer, tmp)
     env, le_env = bench_env(model_cache), lm_eval_env(model_cache)
     suite_file = str(suite.path)
-    plug = PYTEST + [suite_file, "--forgetting-cache=off", "--forgetting-batch-size", str(batch_size)]
+    plug = PYTEST + [suite_file, "--forgetting-cache=off", f"--forgetting-batch-size={batch_size}"]
     t: dict[str, list[float]] = {"lm_eval_base": [], "lm_eval_adapter": [], "plugin_base": [], "plugin_compare": [],
                                  "plugin_compare_merged": []}
     agree: dict[str, str] = {}
@@ -130,12 +130,12 @@ def measure_lm_eval(suite: Any, renderer: Any, model_dir: Path, model_cache: Pat
         for key, cmd, codes in (
             ("lm_eval_base", lm_eval_cmd(model_dir, task_dir, task, batch_size, None, tmp / "le_base"), (0,)),
             ("lm_eval_adapter", lm_eval_cmd(model_dir, task_dir, task, batch_size, adapter, tmp / "le_ad"), (0,)),
-            ("plugin_base", plug + ["--forgetting-report", str(tmp / "pf_base.json")], (0, 1)),
+            ("plugin_base", plug + [f"--forgetting-report={tmp / 'pf_base.json'}"], (0, 1)),
             ("plugin_compare", plug + [f"--adapter={adapter}", "--forgetting-compare-base",
-                                       "--forgetting-report", str(tmp / "pf_cmp.json")], (0, 1)),
+                                       f"--forgetting-report={tmp / 'pf_cmp.json'}"], (0, 1)),
             ("plugin_compare_merged", plug + [f"--adapter={adapter}", "--forgetting-compare-base",
                                               "--forgetting-merge-adapters",
-                                              "--forgetting-report", str(tmp / "pf_cmp_m.json")], (0, 1)),
+                                              f"--forgetting-report={tmp / 'pf_cmp_m.json'}"], (0, 1)),
         ):
             res = measure_process(cmd, env=le_env if key.startswith("lm_eval") else env, ok_codes=codes)
             t[key].append(res["wall_s"])
@@ -175,7 +175,7 @@ def measure_warm_cold(model_cache: Path, reps: int, log: Callable[[str], None],
     cache = cache_dir_with_model(model_cache)
     env = bench_env(model_cache)
     report = cache / "report.json"
-    cmd = PYTEST + list(target) + ["--forgetting-cache-dir", str(cache), "--forgetting-report", str(report)]
+    cmd = PYTEST + list(target) + [f"--forgetting-cache-dir={cache}", f"--forgetting-report={report}"]
     cold, warm, counts = [], [], {}
     for rep in range(reps):
         clear_outputs(cache)
@@ -198,7 +198,7 @@ def measure_warm_cold(model_cache: Path, reps: int, log: Callable[[str], None],
 def measure_rss(suite_file: Path, model_cache: Path, adapter: Path, reps: int,
                 log: Callable[[str], None]) -> dict[str, Any]:
     env = bench_env(model_cache)
-    base = PYTEST + [str(suite_file), "--forgetting-cache=off", "--adapter", str(adapter)]
+    base = PYTEST + [str(suite_file), "--forgetting-cache=off", f"--adapter={adapter}"]
     alone, both = [], []
     for rep in range(reps):
         alone.append(measure_process(base, env=env, ok_codes=(0, 1))["peak_rss_mib"])

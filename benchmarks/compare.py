@@ -206,7 +206,7 @@ class Bench:
                 prof = cache / "prof.out"
                 cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "pytest", *PYTEST[3:]]
                 if name == "warm_over_cold":
-                    cmd += [*target, "--forgetting-cache-dir", str(cache)]
+                    cmd += [*target, f"--forgetting-cache-dir={cache}"]
                     measure_process(cmd, env=bench_env(self.cache), ok_codes=(0, 1))  # fill the cache
                 else:
                     cmd += [f"example_suite/{LM_EVAL_SUITE}.forgetting.yaml", "--forgetting-cache=off"]
