@@ -17,12 +17,25 @@ from typing import Any, Callable, Sequence
 from _util import REPO, bench_env, cache_dir_with_model, clear_outputs, measure_process, median
 
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--forgetting-absolute", "-q"]
+LM_EVAL_PATH: list[str] = []
+"""Extra sys.path entries for the lm-eval processes only (``compare.py --lm-eval-path``): lm-eval installed
+with ``pip install --target DIR`` keeps its pins (python-dateutil 2.x) out of the plugin's environment."""
+
+
+def lm_eval_env(model_cache: Path) -> dict[str, str]:
+    import os
+
+    env = bench_env(model_cache)
+    if LM_EVAL_PATH:
+        env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], *LM_EVAL_PATH])
+    return env
 
 
 # -- lm-evaluation-harness ---------------------------------------------------------------
 def lm_eval_available() -> str | None:
     """None when ``lm_eval`` imports, else the reason it cannot run."""
-    res = measure_process([sys.executable, "-c", "import lm_eval, lm_eval.models.huggingface"], ok_codes=(0, 1))
+    res = measure_process([sys.executable, "-c", "import lm_eval, lm_eval.models.huggingface"], ok_codes=(0, 1),
+                          env=lm_eval_env(Path("/nonexistent")) if LM_EVAL_PATH else None)
     if res["rc"] != 0:
         return "lm-eval is not importable: " + res["output"].strip().splitlines()[-1][:300]
     return None
@@ -103,23 +116,28 @@ def _plugin_outputs(report: Path, suite: str, side: str) -> dict[str, str]:
 
 def measure_lm_eval(suite: Any, renderer: Any, model_dir: Path, model_cache: Path, adapter: Path, batch_size: int,
                     reps: int, log: Callable[[str], None]) -> dict[str, Any]:
-    """Interleaved reps: lm-eval base, lm-eval adapter, plugin base, plugin --adapter --forgetting-compare-base."""
+    """Interleaved reps: lm-eval base, lm-eval adapter, plugin base, plugin --adapter --forgetting-compare-base
+    (unmerged, and merged with --forgetting-merge-adapters)."""
     tmp = Path(tempfile.mkdtemp(prefix="pfbench-lmeval-"))
     task_dir, task = write_lm_eval_task(suite, renderer, tmp)
-    env = bench_env(model_cache)
+    env, le_env = bench_env(model_cache), lm_eval_env(model_cache)
     suite_file = str(suite.path)
-    plug = PYTEST + [suite_file, "--forgetting-cache=off", "--forgetting-batch-size", str(batch_size)]
-    t: dict[str, list[float]] = {"lm_eval_base": [], "lm_eval_adapter": [], "plugin_base": [], "plugin_compare": []}
+    plug = PYTEST + [suite_file, "--forgetting-cache=off", f"--forgetting-batch-size={batch_size}"]
+    t: dict[str, list[float]] = {"lm_eval_base": [], "lm_eval_adapter": [], "plugin_base": [], "plugin_compare": [],
+                                 "plugin_compare_merged": []}
     agree: dict[str, str] = {}
     for rep in range(reps):
         for key, cmd, codes in (
             ("lm_eval_base", lm_eval_cmd(model_dir, task_dir, task, batch_size, None, tmp / "le_base"), (0,)),
             ("lm_eval_adapter", lm_eval_cmd(model_dir, task_dir, task, batch_size, adapter, tmp / "le_ad"), (0,)),
-            ("plugin_base", plug + ["--forgetting-report", str(tmp / "pf_base.json")], (0, 1)),
-            ("plugin_compare", plug + ["--adapter", str(adapter), "--forgetting-compare-base",
-                                       "--forgetting-report", str(tmp / "pf_cmp.json")], (0, 1)),
+            ("plugin_base", plug + [f"--forgetting-report={tmp / 'pf_base.json'}"], (0, 1)),
+            ("plugin_compare", plug + [f"--adapter={adapter}", "--forgetting-compare-base",
+                                       f"--forgetting-report={tmp / 'pf_cmp.json'}"], (0, 1)),
+            ("plugin_compare_merged", plug + [f"--adapter={adapter}", "--forgetting-compare-base",
+                                              "--forgetting-merge-adapters",
+                                              f"--forgetting-report={tmp / 'pf_cmp_m.json'}"], (0, 1)),
         ):
-            res = measure_process(cmd, env=env, ok_codes=codes)
+            res = measure_process(cmd, env=le_env if key.startswith("lm_eval") else env, ok_codes=codes)
             t[key].append(res["wall_s"])
             log(f"  rep {rep + 1}/{reps}: {key:16s} {res['wall_s']:.1f}s")
     # same prompts, same answers? (greedy, same batch size: they should mostly match)
@@ -128,7 +146,9 @@ def measure_lm_eval(suite: Any, renderer: Any, model_dir: Path, model_cache: Pat
     agree["prompts"] = f"{same_prompts}/{len(suite.cases)}"
     pf_b = _plugin_outputs(tmp / "pf_base.json", suite.name, "base")
     pf_a = _plugin_outputs(tmp / "pf_cmp.json", suite.name, _side(tmp / "pf_cmp.json"))
-    for label, a, b in (("base outputs", le_b, pf_b), ("adapter outputs", le_a, pf_a)):
+    pf_m = _plugin_outputs(tmp / "pf_cmp_m.json", suite.name, _side(tmp / "pf_cmp_m.json"))
+    for label, a, b in (("base outputs", le_b, pf_b), ("adapter outputs", le_a, pf_a),
+                        ("merged adapter outputs", le_a, pf_m)):
         same = sum(1 for k in b if k in a and a[k].strip() == b[k].strip())
         agree[label] = f"{same}/{len(b)}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -138,6 +158,9 @@ def measure_lm_eval(suite: Any, renderer: Any, model_dir: Path, model_cache: Pat
         "outputs_identical": agree,
         "lm_eval_single_vs_suite": med["lm_eval_base"] / med["plugin_base"],
         "lm_eval_vs_suite": (med["lm_eval_base"] + med["lm_eval_adapter"]) / med["plugin_compare"],
+        "lm_eval_vs_suite_merged": (med["lm_eval_base"] + med["lm_eval_adapter"]) / med["plugin_compare_merged"],
+        "compare_base_vs_single": med["plugin_compare"] / med["plugin_base"],
+        "compare_base_merged_vs_single": med["plugin_compare_merged"] / med["plugin_base"],
     }
 
 
@@ -152,7 +175,7 @@ def measure_warm_cold(model_cache: Path, reps: int, log: Callable[[str], None],
     cache = cache_dir_with_model(model_cache)
     env = bench_env(model_cache)
     report = cache / "report.json"
-    cmd = PYTEST + list(target) + ["--forgetting-cache-dir", str(cache), "--forgetting-report", str(report)]
+    cmd = PYTEST + list(target) + [f"--forgetting-cache-dir={cache}", f"--forgetting-report={report}"]
     cold, warm, counts = [], [], {}
     for rep in range(reps):
         clear_outputs(cache)
@@ -175,7 +198,7 @@ def measure_warm_cold(model_cache: Path, reps: int, log: Callable[[str], None],
 def measure_rss(suite_file: Path, model_cache: Path, adapter: Path, reps: int,
                 log: Callable[[str], None]) -> dict[str, Any]:
     env = bench_env(model_cache)
-    base = PYTEST + [str(suite_file), "--forgetting-cache=off", "--adapter", str(adapter)]
+    base = PYTEST + [str(suite_file), "--forgetting-cache=off", f"--adapter={adapter}"]
     alone, both = [], []
     for rep in range(reps):
         alone.append(measure_process(base, env=env, ok_codes=(0, 1))["peak_rss_mib"])

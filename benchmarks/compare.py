@@ -13,13 +13,18 @@ Ratios (goal):
   suite_vs_raw_generate   plugin generation / plain batched model.generate at its best batch size (<= 1.10)
   naive_loop_vs_suite     per-case generate loop (batch 1) / plugin (>= 4)
   lm_eval_single_vs_suite lm-eval process / pytest process, one model, same prompts and batch size (>= 1.0)
-  lm_eval_vs_suite        two lm-eval processes (base, peft=adapter) / one pytest --forgetting-compare-base (>= 1.5)
+  lm_eval_vs_suite        two lm-eval processes (base, peft=adapter) / one pytest --forgetting-compare-base (>= 2.5)
+  lm_eval_vs_suite_merged the same, pytest with --forgetting-merge-adapters (>= 2.5)
+  compare_base_vs_single  pytest --adapter --forgetting-compare-base / pytest one model, whole processes (<= 1.3)
+  compare_base_merged_vs_single  the same with --forgetting-merge-adapters (<= 1.3)
   warm_over_cold          pytest example_suite with a warm output cache / cold (<= 0.05)
   loglik_naive_vs_fast    full-logit label scoring / HFBackend.loglikelihood (>= 5)
   rss_compare_base_over_adapter  peak RSS of --forgetting-compare-base / adapter alone (<= 1.10)
 
 Results go to --json and into the generated block of benchmarks/RESULTS.md (--no-results-md to skip).
-lm-eval is optional (``pip install lm-eval``); without it those two ratios are null with the reason.
+lm-eval is optional (``pip install lm-eval``, or ``pip install --no-deps --target DIR lm-eval ...`` and
+``--lm-eval-path DIR`` to keep its pins out of the plugin's environment); without it the lm-eval group's
+ratios are null with the reason.
 """
 from __future__ import annotations
 
@@ -43,12 +48,17 @@ GOALS: dict[str, tuple[str, float]] = {
     "suite_vs_raw_generate": ("<=", 1.10),
     "naive_loop_vs_suite": (">=", 4.0),
     "lm_eval_single_vs_suite": (">=", 1.0),
-    "lm_eval_vs_suite": (">=", 1.5),
+    "lm_eval_vs_suite": (">=", 2.5),
+    "lm_eval_vs_suite_merged": (">=", 2.5),
+    "compare_base_vs_single": ("<=", 1.3),
+    "compare_base_merged_vs_single": ("<=", 1.3),
     "warm_over_cold": ("<=", 0.05),
     "loglik_naive_vs_fast": (">=", 5.0),
     "rss_compare_base_over_adapter": ("<=", 1.10),
 }
 GROUPS = ("generate", "loglik", "lm_eval", "cache", "rss")
+LM_EVAL_RATIOS = ("lm_eval_single_vs_suite", "lm_eval_vs_suite", "lm_eval_vs_suite_merged", "compare_base_vs_single",
+                  "compare_base_merged_vs_single")
 LM_EVAL_SUITE = "neighbour_helpfulness"  # 32 single-turn chat prompts, one token budget, no stop strings
 
 
@@ -135,7 +145,8 @@ class Bench:
 
         why = lm_eval_available()
         if why:
-            self.results["lm_eval_single_vs_suite"] = self.results["lm_eval_vs_suite"] = None
+            for k in LM_EVAL_RATIOS:
+                self.results[k] = None
             self.details["lm_eval"] = {"reason": why}
             log(f"  lm-eval skipped: {why}")
             return
@@ -146,13 +157,14 @@ class Bench:
                                 self.args.lm_eval_batch_size, self.reps, log)
         except Exception as exc:  # noqa: BLE001 - record why instead of dying after minutes of work
             reason = f"lm-eval run failed: {str(exc).strip().splitlines()[-1][:400] if str(exc).strip() else exc!r}"
-            self.results["lm_eval_single_vs_suite"] = self.results["lm_eval_vs_suite"] = None
+            for k in LM_EVAL_RATIOS:
+                self.results[k] = None
             self.details["lm_eval"] = {"reason": reason, "error": str(exc)[-3000:]}
             log(f"  {reason}")
             return
         self.details["lm_eval"] = d
-        self.results["lm_eval_single_vs_suite"] = d["lm_eval_single_vs_suite"]
-        self.results["lm_eval_vs_suite"] = d["lm_eval_vs_suite"]
+        for k in LM_EVAL_RATIOS:
+            self.results[k] = d[k]
 
     def run_cache(self) -> None:
         from _procs import measure_warm_cold
@@ -188,18 +200,20 @@ class Bench:
                 suites = [s for s in example_suites() if s.family == "label_collapse"]
                 _, ll = suite_requests(suites)
                 self.profiles[name] = profile_top(lambda: self.get_backend().loglikelihood(ll))
-            elif name in ("warm_over_cold", "lm_eval_single_vs_suite", "lm_eval_vs_suite"):
+            elif name in ("warm_over_cold", *LM_EVAL_RATIOS):
                 cache = cache_dir_with_model(self.cache)
                 target = self.details.get("cache", {}).get("target", ["example_suite"])
                 prof = cache / "prof.out"
                 cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "pytest", *PYTEST[3:]]
                 if name == "warm_over_cold":
-                    cmd += [*target, "--forgetting-cache-dir", str(cache)]
+                    cmd += [*target, f"--forgetting-cache-dir={cache}"]
                     measure_process(cmd, env=bench_env(self.cache), ok_codes=(0, 1))  # fill the cache
                 else:
                     cmd += [f"example_suite/{LM_EVAL_SUITE}.forgetting.yaml", "--forgetting-cache=off"]
-                    if name == "lm_eval_vs_suite":
-                        cmd += ["--adapter", str(self.adapter), "--forgetting-compare-base"]
+                    if name != "lm_eval_single_vs_suite":
+                        cmd += [f"--adapter={self.adapter}", "--forgetting-compare-base"]
+                    if "merged" in name:
+                        cmd += ["--forgetting-merge-adapters"]
                 measure_process(cmd, env=bench_env(self.cache), ok_codes=(0, 1))
                 import pstats
                 import io
@@ -273,7 +287,8 @@ def markdown_block(b: Bench, info: dict[str, Any], command: str, elapsed: float)
         lines.append(
             f"* lm-eval vs plugin ({le['suite']}, {le['cases']} prompts, batch size {le['batch_size']}, whole processes): "
             f"lm-eval base {m['lm_eval_base']:.1f}, lm-eval peft {m['lm_eval_adapter']:.1f}, pytest base {m['plugin_base']:.1f}, "
-            f"pytest --forgetting-compare-base {m['plugin_compare']:.1f}; identical prompts and outputs (lm-eval vs plugin): {le['outputs_identical']}")
+            f"pytest --forgetting-compare-base {m['plugin_compare']:.1f}, the same merged {m['plugin_compare_merged']:.1f}; "
+            f"identical prompts and outputs (lm-eval vs plugin): {le['outputs_identical']}")
     c = b.details.get("cache")
     if c:
         lines.append(
@@ -300,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--adapter", default="narrow", help="example adapter to use when trained (narrow or mixed)")
     ap.add_argument("--cache-dir", default=str(DEFAULT_CACHE), help="where the converted model lives")
     ap.add_argument("--lm-eval-batch-size", type=int, default=16)
+    ap.add_argument("--lm-eval-path", action="append", default=[],
+                    help="extra sys.path entry for the lm-eval processes only (lm-eval installed with pip --target)")
     ap.add_argument("--naive-loglik-batch", type=int, default=16)
     ap.add_argument("--threads", type=int, default=0,
                     help="torch/OpenMP threads for every side (default: torch's default, one per core); 1 is far "
@@ -313,6 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--results-block", default="compare", help="name of the generated RESULTS.md block to replace")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
+    import _procs
+
+    _procs.LM_EVAL_PATH[:] = [str(Path(p).resolve()) for p in args.lm_eval_path]
     bench = Bench(args)
     info = machine_info()
     log(f"machine: {info}; adapter: {bench.adapter_desc}; reps: {bench.reps}")
@@ -335,8 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         **{k: v for k, v in bench.results.items()},
         "goals": {k: {"op": op, "goal": g, "met": met(k, bench.results.get(k))} for k, (op, g) in GOALS.items()
                   if k in bench.results},
-        "reasons": {k: bench.details[grp]["reason"] for k, grp in (("lm_eval_single_vs_suite", "lm_eval"),
-                    ("lm_eval_vs_suite", "lm_eval")) if "reason" in bench.details.get(grp, {})},
+        "reasons": {k: bench.details["lm_eval"]["reason"] for k in LM_EVAL_RATIOS
+                    if "reason" in bench.details.get("lm_eval", {})},
         "reps": bench.reps, "quick": bench.quick, "elapsed_s": elapsed, "command": command, "machine": info,
         "adapter": bench.adapter_desc, "loads": bench.loads, "details": bench.details, "profiles": bench.profiles,
     })

@@ -77,6 +77,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_max_concurrency", "--forgetting-max-concurrency", "requests in flight at once for --forgetting-backend=openai (default 8)", {"type": _positive}),
     ("forgetting_request_timeout", "--forgetting-request-timeout", "seconds per request for --forgetting-backend=openai (default 120)", {"type": _positive}),
     ("forgetting_seed", "--forgetting-seed", "seed for the statistics' resampling (default 0)", {"type": int}),
+    ("forgetting_merge_adapters", "--forgetting-merge-adapters", "answer adapter sides with the LoRA merged into the base weights (faster; outputs may differ by float rounding)", {"action": "store_true"}),
 ]
 
 
@@ -137,6 +138,7 @@ class RunSettings:
     base_url: str | None = None
     max_concurrency: int = 8
     request_timeout: int = 120
+    merge_adapters: bool = False
     rootdir: Path = field(default_factory=Path.cwd)
 
 
@@ -297,6 +299,7 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         base_url=_get(config, "forgetting_base_url"),
         max_concurrency=_get(config, "forgetting_max_concurrency") or 8,
         request_timeout=_get(config, "forgetting_request_timeout") or 120,
+        merge_adapters=bool(_get(config, "forgetting_merge_adapters")),
         rootdir=Path(config.rootpath),
     )
     if s.update and len(s.adapters) > 1:

@@ -126,6 +126,7 @@ class ForgettingSession:
                 LoadSettings(
                     model=s.model, adapters=s.adapters, device=s.device, dtype=s.dtype, batch_size=s.batch_size,
                     cache_dir=s.cache_dir, trust_remote_code=s.trust_remote_code, allow_pickle=s.allow_pickle,
+                    merge_adapters=s.merge_adapters,
                 ),
                 progress=self.progress,
             )

@@ -11,10 +11,16 @@ pytest plugin: :meth:`HFBackend.from_loaded` (no second model load),
 The reference is the base model with the adapter disabled. It is computed once, at
 the first evaluation, and reused: this assumes the base weights are frozen (LoRA and
 other PEFT methods), so the adapter-disabled model does not change while training.
+Later evaluations answer the adapter side only; with ``merge_adapters`` the LoRA is
+merged into the base weights for that pass (and the base restored bit for bit after
+it), and an evaluation whose adapter weights equal the previous evaluation's (a
+frozen adapter, lr 0, a re-save) reuses that evaluation's answers instead of
+generating them again.
 """
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import time
 import warnings
 from pathlib import Path
@@ -33,6 +39,8 @@ from .results import Side, SuiteComparison, SuiteRun
 from .sweep import SweepRow, recommend, sweep_rows
 
 EVALUATE_ON = ("evaluate", "save", "both")
+MAX_EVAL_FRACTION = 0.15
+"""The evaluation cost the cadence hint aims for, as a fraction of training time."""
 REFERENCE_LABEL = "base model (adapter disabled)"
 
 
@@ -59,6 +67,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         seed: int = 0,
         root: str | Path | None = None,
         allow_outside_paths: bool = False,
+        merge_adapters: bool = False,
     ) -> None:
         if evaluate_on not in EVALUATE_ON:
             raise ValueError(f"evaluate_on must be one of {EVALUATE_ON}, got {evaluate_on!r}")
@@ -75,6 +84,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         self.stop_on_regression = stop_on_regression
         self.patience = patience
         self.batch_size = batch_size
+        self.merge_adapters = merge_adapters
         self.evaluate_on = evaluate_on
         self.log_prefix = log_prefix
         self.history: list[SweepRow] = []
@@ -87,11 +97,15 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         self._steps: list[int] = []  # global step of each history row
         self.regressing_streak = 0  # evaluations in a row with a significant guardrail regression
         self._backend: Any = None
+        self._last: tuple[str, dict[str, SuiteRun]] | None = None  # (adapter weights digest, their runs)
+        self.reused: list[int] = []  # global steps whose adapter weights were unchanged: answers reused
+        self._train_t0: float | None = None
 
     # -- trainer events -------------------------------------------------------------------
     def on_train_begin(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
                        **kwargs: Any) -> None:
         self._check_model(kwargs.get("model"))
+        self._train_t0 = time.perf_counter()
         on_eval = self.evaluate_on != "save" and args.eval_strategy != "no"
         on_save = self.evaluate_on != "evaluate" and args.save_strategy != "no"
         if not (on_eval or on_save):
@@ -100,6 +114,8 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
                 f"{getattr(args.eval_strategy, 'value', args.eval_strategy)!r} and save_strategy is "
                 f"{getattr(args.save_strategy, 'value', args.save_strategy)!r}; set eval_strategy/eval_steps "
                 "(with an eval_dataset) or save_strategy/save_steps", stacklevel=2)
+        else:
+            self._check_tokenizer(kwargs.get("processing_class"))
 
     def on_evaluate(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
                     metrics: dict[str, float] | None = None, **kwargs: Any) -> None:
@@ -123,12 +139,39 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         self.history, self.recommendation = recommend(self.history)
         if state.is_world_process_zero and self.history:
             print(f"\n{self.log_prefix}: checkpoint sweep\n{self.table()}")
+            hint = self.cadence_hint(state.global_step)
+            if hint:
+                print(f"{self.log_prefix}: {hint}")
 
     # -- results --------------------------------------------------------------------------
     def table(self) -> str:
         """The sweep table (as ``pytest --adapter=... --forgetting-compare-base`` prints it) and the recommendation."""
         lines = sweep_table([r.to_json() for r in self.history]) if self.history else []
         return "\n".join(lines + [self.recommendation or recommend(self.history)[1]])
+
+    def training_seconds(self) -> float | None:
+        """Wall time since train start, less this callback's evaluations (None before train start)."""
+        if self._train_t0 is None:
+            return None
+        return max(0.0, time.perf_counter() - self._train_t0 - sum(self.eval_seconds))
+
+    def cadence_hint(self, steps: int, budget: float = MAX_EVAL_FRACTION) -> str:
+        """What the evaluations cost against training, and the step interval that keeps them under ``budget``.
+
+        The base side is paid once; each later evaluation costs one adapter pass (``later``), so
+        evaluating every ``k`` steps of ``t`` seconds costs about ``later / (k * t)`` of training.
+        """
+        train = self.training_seconds()
+        if not self.eval_seconds or not train or steps <= 0:
+            return ""
+        spent = sum(self.eval_seconds)
+        later = sorted(self.eval_seconds[1:])[len(self.eval_seconds[1:]) // 2] if len(self.eval_seconds) > 1 \
+            else self.eval_seconds[0] / 2  # the first evaluation answers the base too: about two passes
+        per_step = train / steps
+        every = max(1, -(-later // (budget * per_step)))
+        return (f"evaluations took {spent:.0f}s for {train:.0f}s of training ({spent / train:.2f} of it); "
+                f"{later:.1f}s per evaluation after the first, {per_step:.2f}s per training step: evaluate "
+                f"every {every:.0f} steps or more to keep evaluation under {budget:.2f} of training time")
 
     # -- the work -------------------------------------------------------------------------
     def _check_model(self, model: Any) -> None:
@@ -141,32 +184,38 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
                 "  fix: wrap the model with peft.get_peft_model(...) (or pass peft_config= to SFTTrainer)."
             )
 
+    def _tokenizer(self, processing_class: Any) -> Any:
+        tok = self.tokenizer if self.tokenizer is not None else processing_class
+        return getattr(tok, "tokenizer", tok)  # a multimodal processor carries its tokenizer
+
+    def _check_tokenizer(self, processing_class: Any) -> None:
+        """At train start, not at the first evaluation minutes later: no tokenizer, no evaluation."""
+        tok = self._tokenizer(processing_class)
+        if tok is None or not callable(getattr(tok, "decode", None)):
+            got = "none" if tok is None else f"a {type(tok).__name__}, which is not a tokenizer"
+            raise ForgettingError(
+                f"ForgettingCallback needs the model's tokenizer to write prompts and read answers; it got {got}.\n"
+                "  fix: pass ForgettingCallback(..., tokenizer=tokenizer), or give the Trainer "
+                "processing_class=tokenizer (SFTTrainer loads it for you when model is a name)."
+            )
+
     def _evaluate(self, checkpoint: str, state: TrainerState, control: TrainerControl,
                   kwargs: dict[str, Any]) -> dict[str, float]:
-        import torch
-
         model: Any = kwargs.get("model")
         self._check_model(model)
         t0 = time.perf_counter()
         backend = self._backend_for(model, kwargs.get("processing_class"))
         adapter = backend.adapters[0]
-        sides: list[str | None] = [adapter] if self.base_runs is not None else [None, adapter]
-        # PEFT's set_adapter re-enables gradients on the whole adapter: put back exactly what training had
-        modes = [(m, m.training) for m in model.modules()]
-        grads = [(p, p.requires_grad) for p in model.parameters()]
-        devices = [model.device] if getattr(model.device, "type", "cpu") == "cuda" else []
-        model.eval()
-        try:
-            with torch.no_grad(), torch.random.fork_rng(devices=devices):
-                runs = run_suites(backend, [(s, s.cases) for s in self.suites], sides, self.max_new_tokens)
-        finally:
-            for m, was_training in modes:
-                m.training = was_training
-            for p, needed_grad in grads:
-                p.requires_grad_(needed_grad)
+        digest = adapter_digest(model, adapter)
+        if self.base_runs is not None and self._last is not None and self._last[0] == digest:
+            runs = {(name, adapter): run for name, run in self._last[1].items()}  # unchanged weights: same answers
+            self.reused.append(state.global_step)
+        else:
+            runs = self._answer(model, backend, adapter)
         if self.base_runs is None:
             self.base_runs = {s.name: runs[(s.name, None)] for s in self.suites}
         current = {s.name: runs[(s.name, adapter)] for s in self.suites}
+        self._last = (digest, current)
         seconds = time.perf_counter() - t0
         row = self.record(checkpoint, state.global_step, self.compare(current), current, seconds)
         if self.stop_on_regression and self.regressing_streak >= self.patience and not control.should_training_stop:
@@ -180,20 +229,37 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         state.log_history.append({**logs, **epoch, "step": state.global_step})
         return logs
 
+    def _answer(self, model: Any, backend: Any, adapter: str) -> dict[tuple[str, Side], SuiteRun]:
+        """Run the suites on the adapter (and, the first time, the base), leaving training's state as it was."""
+        import torch
+
+        sides: list[str | None] = [adapter] if self.base_runs is not None else [None, adapter]
+        # PEFT's set_adapter re-enables gradients on the whole adapter: put back exactly what training had
+        modes = [(m, m.training) for m in model.modules()]
+        grads = [(p, p.requires_grad) for p in model.parameters()]
+        devices = [model.device] if getattr(model.device, "type", "cpu") == "cuda" else []
+        model.eval()
+        try:
+            with torch.no_grad(), torch.random.fork_rng(devices=devices):
+                return run_suites(backend, [(s, s.cases) for s in self.suites], sides, self.max_new_tokens)
+        finally:
+            for m, was_training in modes:
+                m.training = was_training
+            for p, needed_grad in grads:
+                p.requires_grad_(needed_grad)
+
     def _backend_for(self, model: Any, processing_class: Any) -> Any:
         from .model.hf import HFBackend
 
         if self._backend is None or self._backend.model is not model:
-            tok = self.tokenizer if self.tokenizer is not None else processing_class
-            tok = getattr(tok, "tokenizer", tok)  # a multimodal processor carries its tokenizer
-            if tok is None:
-                raise ForgettingError("ForgettingCallback has no tokenizer: pass tokenizer=... or give the "
-                                      "Trainer processing_class=tokenizer")
+            self._check_tokenizer(processing_class)
+            tok = self._tokenizer(processing_class)
             active = model.active_adapter
             active = [active] if isinstance(active, str) else list(active)
             if len(active) != 1:
                 raise ForgettingError(f"ForgettingCallback evaluates one adapter; the model has {active} active")
-            self._backend = HFBackend.from_loaded(model, tok, adapter_name=active[0], batch_size=self.batch_size)
+            self._backend = HFBackend.from_loaded(model, tok, adapter_name=active[0], batch_size=self.batch_size,
+                                                  merge_adapters=self.merge_adapters)
         return self._backend
 
     def compare(self, current: dict[str, SuiteRun]) -> dict[str, SuiteComparison]:
@@ -233,3 +299,16 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
                 for name, run in current.items() for m, v in run.metrics.items() if v.value is not None}
         logs[f"{p}/eval_seconds"] = round(seconds, 3)
         return logs
+
+
+def adapter_digest(model: Any, adapter: str) -> str:
+    """sha256 of the adapter's saved weights (what ``save_pretrained`` writes): equal digests, equal answers."""
+    import torch
+    from peft import get_peft_model_state_dict
+
+    h = hashlib.sha256()
+    for name, t in sorted(get_peft_model_state_dict(model, adapter_name=adapter).items()):
+        t = t.detach().to("cpu").contiguous()
+        h.update(f"{name}:{t.dtype}:{tuple(t.shape)}\n".encode())
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()

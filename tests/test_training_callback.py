@@ -386,3 +386,100 @@ def test_callback_and_plugin_agree_on_a_checkpoint(runs: dict[bool, Any], tiny_m
             got = mine[m]
             assert (got["baseline"], got["current"], got["p_value"]) == tuple(
                 None if x is None else round(float(x), 6) for x in (c.baseline, c.current, c.p_value)), (s["suite"], m)
+
+
+# -- issue 22: tokenizer at train start, no "-inf", unchanged adapters reused, merged passes, cadence ------
+
+
+def _tiny_peft(tiny_model: Path, seed: int = 0) -> Any:
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(seed)
+    return get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_model),
+                          LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+
+
+def test_missing_tokenizer_is_refused_at_train_start(suites: list[Path], tiny_model: Path) -> None:
+    from transformers import TrainerControl, TrainerState, TrainingArguments
+
+    from pytest_forgetting.errors import ForgettingError
+
+    args = TrainingArguments(output_dir=str(suites[0].parent), report_to=[], use_cpu=True, save_strategy="steps",
+                             save_steps=1)
+    model = _tiny_peft(tiny_model)
+    for given in (None, object()):  # no processing_class, or one that is not a tokenizer
+        with pytest.raises(ForgettingError, match=r"needs the model's tokenizer(.|\n)*fix: pass ForgettingCallback"):
+            ForgettingCallback(suites).on_train_begin(args, TrainerState(), TrainerControl(), model=model,
+                                                      processing_class=given)
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    ForgettingCallback(suites).on_train_begin(args, TrainerState(), TrainerControl(), model=model, processing_class=tok)
+    ForgettingCallback(suites, tokenizer=tok).on_train_begin(args, TrainerState(), TrainerControl(), model=model)
+
+
+def test_no_target_suite_recommendation_says_so(suites: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
+    from transformers import TrainerControl, TrainerState, TrainingArguments
+
+    from pytest_forgetting.execute import run_suites
+
+    plan = {None: (["Sure."] * len(TICKETS), ["Hello."] * len(GENERAL)),
+            "step-1": (["Sure."] * len(TICKETS), ["Hello."] * len(GENERAL)),
+            "step-2": (["Sure."] * len(TICKETS), [JSON_ANSWER] * len(GENERAL))}
+    cb = ForgettingCallback([suites[1]])  # the guardrail only
+    runs = run_suites(_Canned(plan), [(s, s.cases) for s in cb.suites], list(plan), 12)  # type: ignore[arg-type]
+    cb.base_runs = {s.name: runs[(s.name, None)] for s in cb.suites}
+    for step, name in enumerate(["step-1", "step-2"], start=1):
+        current = {s.name: runs[(s.name, name)] for s in cb.suites}
+        cb.record(name, step, cb.compare(current), current, 0.01)
+    cb.on_train_end(TrainingArguments(output_dir=str(suites[0].parent), report_to=[], use_cpu=True),
+                    TrainerState(), TrainerControl())
+    assert cb.recommendation.startswith("recommended checkpoint: step-1 (no target suite)")
+    assert "inf" not in cb.recommendation and "inf" not in capsys.readouterr().out
+
+
+def _eval_at(cb: ForgettingCallback, model: Any, tok: Any, step: int) -> dict[str, float]:
+    from transformers import TrainerControl, TrainerState
+
+    return cb._evaluate(f"step-{step}", TrainerState(global_step=step), TrainerControl(),
+                        {"model": model, "processing_class": tok})
+
+
+def test_unchanged_adapter_weights_reuse_the_answers_and_merged_passes_agree(suites: list[Path],
+                                                                             tiny_model: Path) -> None:
+    import torch
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    plain, merged = _tiny_peft(tiny_model), _tiny_peft(tiny_model)
+    cb_plain, cb_merged = ForgettingCallback(suites, max_new_tokens=8), ForgettingCallback(
+        suites, max_new_tokens=8, merge_adapters=True)
+    for step in (1, 2):
+        _eval_at(cb_plain, plain, tok, step)
+        _eval_at(cb_merged, merged, tok, step)
+    assert cb_plain.reused == [2] and cb_merged.reused == [2]  # same weights at step 2: nothing generated
+    assert cb_plain._backend.merges == 0 and cb_merged._backend.merges == 1  # base+adapter once, merged once
+    cells = lambda r: (r.target, r.guardrails, r.regressed, r.verdict)  # noqa: E731
+    assert cells(cb_plain.history[0]) == cells(cb_plain.history[1])
+    # merged and unmerged passes give the same rows on the tiny model
+    assert [cells(r) for r in cb_plain.history] == [cells(r) for r in cb_merged.history]
+    before = {n: p.detach().clone() for n, p in merged.named_parameters()}
+    with torch.no_grad():  # one training step's worth of change: a fresh answer
+        dict(merged.named_parameters())["base_model.model.model.layers.0.self_attn.q_proj.lora_B.default.weight"].add_(0.5)
+    _eval_at(cb_merged, merged, tok, 3)
+    assert cb_merged.reused == [2] and cb_merged._backend.merges == 2
+    changed = [n for n, p in merged.named_parameters() if not p.equal(before[n])]
+    assert changed == ["base_model.model.model.layers.0.self_attn.q_proj.lora_B.default.weight"]  # base restored
+
+
+def test_cadence_hint_names_the_interval_that_meets_the_budget(suites: list[Path]) -> None:
+    cb = ForgettingCallback(suites)
+    assert cb.cadence_hint(50) == ""  # nothing measured yet
+    cb.eval_seconds = [20.0, 10.0, 12.0, 10.0]
+    cb.training_seconds = lambda: 100.0  # type: ignore[method-assign]
+    hint = cb.cadence_hint(50)  # 2 s per step; 10 s per later evaluation: 10 / (0.15 * 2) = 33.3 -> 34
+    assert hint.startswith("evaluations took 52s for 100s of training (0.52 of it)")
+    assert "evaluate every 34 steps or more to keep evaluation under 0.15" in hint
+    assert "every 67 steps" in cb.cadence_hint(50, budget=0.075)

@@ -17,6 +17,9 @@ with a cheap accelerator signature when either is ``auto``, library versions,
 remote-code opt-in): a bfloat16 run never reuses float32 answers. The batch size
 is left out on purpose: rows are padded and positioned so batching does not
 change the maths, and which requests share a batch depends on what missed.
+An adapter request answered with the adapter merged into the base weights
+(``--forgetting-merge-adapters``) is keyed with ``merged``: merging changes
+outputs by float rounding, so merged and unmerged answers are never mixed.
 
 The cache dir holds only what the plugin wrote: a marker file names it as
 ours, a project root (``pyproject.toml``, ``.git``, ...) or a folder with other
@@ -85,12 +88,19 @@ class CachingBackend:
             "raw": not request.prompt.chat,
             "settings": self.output_settings(),
         }
+        if self._merged(request.adapter):
+            body["merged"] = True  # merged and unmerged passes differ by float rounding; unmerged keys are unchanged
         if isinstance(request, GenerateRequest):
             body.update(kind="generate", max_new_tokens=request.settings.max_new_tokens, stop=list(request.settings.stop))
         else:
             # entries hold [value, token count]; the key says so, so older bare-float entries are recomputed once
             body.update(kind="loglikelihood", continuation=request.continuation, counts=True)
         return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    def _merged(self, adapter: str | None) -> bool:
+        """Whether the wrapped backend answers ``adapter`` with its weights merged into the base."""
+        merged = getattr(self.inner, "merged", None)
+        return adapter is not None and callable(merged) and bool(merged(adapter))
 
     def output_settings(self) -> Any:
         """The wrapped backend's settings that change outputs (dtype, device, library versions)."""

@@ -50,6 +50,7 @@ class LoadSettings:
     cache_dir: Path | None = None
     trust_remote_code: bool = False
     allow_pickle: bool = False
+    merge_adapters: bool = False  # answer adapter sides with the LoRA merged into the base weights
 
 
 def accelerator_signature() -> str:
@@ -130,6 +131,9 @@ class HFBackend:
         self._model: Any = None
         self.load_count = 0
         self.passes = 0  # batched forward passes (generate calls or label-scoring batches)
+        self.merges = 0  # adapter passes answered with the adapter merged into the base weights
+        self._merged_as: str | None = None  # the adapter merged into the weights right now
+        self._saved: list[tuple[Any, Any]] = []  # (parameter, its base values) while merged
 
     @property
     def device(self) -> str:
@@ -165,6 +169,7 @@ class HFBackend:
         """
         s = self.settings
         auto = "auto" in (s.device, s.dtype)
+        # whether adapter passes are merged is keyed per request (``merged``), not here: base answers stay shared
         return {"device": s.device, "dtype": s.dtype, "machine": accelerator_signature() if auto else None,
                 "trust_remote_code": s.trust_remote_code, "libraries": library_versions()}
 
@@ -246,6 +251,7 @@ class HFBackend:
         name: str = "in-training",
         batch_size: int | None = None,
         progress: Progress | None = None,
+        merge_adapters: bool = False,
     ) -> "HFBackend":
         """A backend over an in-memory ``PeftModel`` (the training callback's): no files, no load.
 
@@ -260,7 +266,7 @@ class HFBackend:
             device = str(model.device)
         except AttributeError:
             device = str(next(model.parameters()).device)
-        self.settings = LoadSettings(model=name, device=device, batch_size=batch_size)
+        self.settings = LoadSettings(model=name, device=device, batch_size=batch_size, merge_adapters=merge_adapters)
         self.progress = progress
         self.source = ModelSource(name, None)
         self._adapter_paths = {adapter_name: Path(adapter_name)}  # names only: nothing is read from disk
@@ -270,6 +276,8 @@ class HFBackend:
         self._model = model
         self.load_count = 0
         self.passes = 0  # batched forward passes (generate calls or label-scoring batches)
+        self.merges = 0
+        self._merged_as, self._saved = None, []
         if tokenizer.pad_token is None:
             tokenizer = copy.deepcopy(tokenizer)
             tokenizer.pad_token = tokenizer.eos_token
@@ -341,7 +349,19 @@ class HFBackend:
             return max(1, min(256, int(0.5 * free / max(1, per_tok * longest))))
         return max(1, min(64, 12288 // max(1, longest)))
 
+    def merged(self, adapter: str | None) -> bool:
+        """Whether ``adapter``'s requests are answered with its weights merged into the base (never the base side)."""
+        return adapter is not None and self.settings.merge_adapters
+
     def _adapter_context(self, adapter: str | None) -> Any:
+        """Entered around every batch: the adapter to run as (``None``: the base, adapters disabled).
+
+        Merged (``merge_adapters``): the first batch of an adapter's pass adds its LoRA product into the
+        base weights, and the weights stay merged for the rest of the pass, so each forward costs what
+        the base model's does instead of running every adapted layer's extra low-rank matmuls. The base
+        side, another adapter, and the end of every ``generate``/``loglikelihood`` call restore the base
+        weights bit for bit (:meth:`_restore`).
+        """
         from contextlib import nullcontext
 
         model = self.model
@@ -349,19 +369,45 @@ class HFBackend:
             if adapter is not None:
                 raise BackendError(f"adapter {adapter!r} requested, but no adapter is loaded")
             return nullcontext()
+        if self._merged_as is not None and self._merged_as != adapter:
+            self._restore()
         if adapter is None:
             return model.disable_adapter()
+        if self._merged_as == adapter:
+            return nullcontext()  # merged and active: set_adapter would unmerge it (by subtraction) first
         model.set_adapter(adapter)
+        if self.merged(adapter):
+            self._merge(adapter)
         return nullcontext()
+
+    def _merge(self, adapter: str) -> None:
+        from .merge import merge_in_place
+
+        self._saved = merge_in_place(self.model, adapter)
+        self._merged_as = adapter
+        self.merges += 1
+
+    def _restore(self) -> None:
+        from .merge import restore
+
+        if self._merged_as is not None:
+            restore(self.model, self._saved)
+            self._saved, self._merged_as = [], None
 
     # -- generate -----------------------------------------------------------------
     def generate(self, requests: Sequence[GenerateRequest]) -> list[str]:
         from .generation import run_generate
 
-        return run_generate(self, requests)
+        try:
+            return run_generate(self, requests)
+        finally:
+            self._restore()  # never leave the caller (a training loop) a merged model
 
     # -- loglikelihood ------------------------------------------------------------
     def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[float]:
         from .generation import run_loglikelihood
 
-        return run_loglikelihood(self, requests)
+        try:
+            return run_loglikelihood(self, requests)
+        finally:
+            self._restore()
