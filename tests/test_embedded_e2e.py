@@ -78,3 +78,31 @@ def test_embedded_with_adapter_and_live_base(pytester: pytest.Pytester, monkeypa
     assert record["verdicts"][0]["candidate"] == "adapter"
     assert res.ret in (0, 1)  # the verdict depends on the random adapter; the run itself must complete
     res.stdout.fnmatch_lines(["*forgetting verdict: adapter:*"])
+
+
+def test_concurrent_runs_convert_the_model_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two runs sharing a fresh cache dir (CI jobs, pytest -n workers): one converts, the other waits."""
+    import threading
+    import time
+
+    from pytest_forgetting.model import embedded
+
+    calls: list[int] = []
+
+    def fake_convert(source: Path, tmp: Path, target: Path) -> None:
+        calls.append(1)
+        time.sleep(0.3)
+        tmp.joinpath("config.json").write_text("{}")
+        tmp.joinpath("model.safetensors").write_bytes(b"")
+        tmp.rename(target)
+
+    monkeypatch.setattr(embedded, "_convert", fake_convert)
+    results: list[Path] = []
+    threads = [threading.Thread(target=lambda: results.append(ensure_embedded_model(tmp_path, announce=False)))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len(set(results)) == 1 and (results[0] / "config.json").is_file()
+    assert not [p for p in results[0].parent.iterdir() if p.name.startswith(".convert-")]

@@ -166,7 +166,7 @@ def test_option_merges_adapter_passes_and_keeps_their_cache_entries_apart(
     common = [f"--model={tiny_model}", f"--adapter={random_adapter}", "--forgetting-compare-base", "-q"]
     records = []
     for extra in ([], ["--forgetting-merge-adapters"], ["--forgetting-merge-adapters"]):
-        res = suite_dir.runpytest_subprocess(*common, *extra, "--forgetting-report=r.json")
+        res = suite_dir.runpytest_inprocess(*common, *extra, "--forgetting-report=r.json")
         assert res.ret in (0, 1), res.stdout.str()
         records.append(json.loads((suite_dir.path / "r.json").read_text()))
     t = [r["timings"] for r in records]

@@ -76,9 +76,6 @@ def ensure_embedded_model(cache_dir: Path | None = None, *, announce: bool | Cal
         announce(message)
     elif announce:
         print(message, file=sys.stderr, flush=True)
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
     try:
         from .cache import mark_cache_dir
 
@@ -90,23 +87,36 @@ def ensure_embedded_model(cache_dir: Path | None = None, *, announce: bool | Cal
             f"cannot convert the embedded {EMBEDDED_NAME} into the cache dir {cache_dir}: {exc.strerror or exc}.\n"
             f"  fix: make {cache_dir} writable, or pass --forgetting-cache-dir (or ${CACHE_ENV}) a writable folder."
         ) from None
+    from ..baseline import locked
+
     try:
-        tok = AutoTokenizer.from_pretrained(source.parent, gguf_file=source.name)
-        gguf_model = AutoModelForCausalLM.from_pretrained(
-            source.parent, gguf_file=source.name, dtype=torch.float32
-        )
-        config = gguf_model.config
-        if hasattr(config, "quantization_config"):
-            del config.quantization_config
-        model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
-        model.load_state_dict(gguf_model.state_dict())
-        model.save_pretrained(tmp, safe_serialization=True)
-        tok.save_pretrained(tmp)
-        try:
-            os.replace(tmp, target)  # atomic: a concurrent converter either wins or finds ours
-        except OSError:
-            if not (target / "config.json").is_file():
-                raise
+        with locked(target):  # concurrent runs (CI jobs, pytest -n workers) convert once; the others wait
+            if (target / "config.json").is_file() and (target / "model.safetensors").is_file():
+                return target
+            _convert(source, tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _convert(source: Path, tmp: Path, target: Path) -> None:
+    """GGUF -> a plain fp32 transformers model in ``tmp``, then moved to ``target`` in one rename."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(source.parent, gguf_file=source.name)
+    gguf_model = AutoModelForCausalLM.from_pretrained(
+        source.parent, gguf_file=source.name, dtype=torch.float32
+    )
+    config = gguf_model.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    model.load_state_dict(gguf_model.state_dict())
+    model.save_pretrained(tmp, safe_serialization=True)
+    tok.save_pretrained(tmp)
+    try:
+        os.replace(tmp, target)  # atomic: a reader sees no half-written model
+    except OSError:
+        if not (target / "config.json").is_file():
+            raise
