@@ -13,7 +13,8 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from ..errors import ModelLoadError
 
@@ -71,7 +72,7 @@ def ensure_embedded_model(cache_dir: Path | None = None, *, announce: bool | Cal
     if (target / "config.json").is_file() and (target / "model.safetensors").is_file():
         return target
     source = gguf_path()
-    message = f"pytest-forgetting: converting the embedded {EMBEDDED_NAME} GGUF into {target} (once, about 30 s)..."
+    message = f"pytest-forgetting: converting the embedded {EMBEDDED_NAME} GGUF into {target} (once, about 25 s)..."
     if callable(announce):
         announce(message)
     elif announce:
@@ -99,15 +100,42 @@ def ensure_embedded_model(cache_dir: Path | None = None, *, announce: bool | Cal
     return target
 
 
+@contextmanager
+def _one_gguf_parse() -> Iterator[None]:
+    """transformers parses the GGUF file anew for the tokenizer, the config and the weights, and a parse
+    of SmolLM2's 49k-token vocabulary is most of the conversion's time. The reader only reads (a
+    read-only memmap), so within one conversion one parse per file serves every caller."""
+    try:
+        import gguf
+    except ImportError:  # pragma: no cover - transformers then says what to install
+        yield
+        return
+    original = gguf.GGUFReader
+    readers: dict[tuple[str, tuple[Any, ...], tuple[Any, ...]], Any] = {}
+
+    def reader(path: Any, *args: Any, **kwargs: Any) -> Any:
+        key = (str(path), args, tuple(sorted(kwargs.items())))
+        if key not in readers:
+            readers[key] = original(path, *args, **kwargs)
+        return readers[key]
+
+    gguf.GGUFReader = reader  # type: ignore[misc,assignment]
+    try:
+        yield
+    finally:
+        gguf.GGUFReader = original  # type: ignore[misc]
+
+
 def _convert(source: Path, tmp: Path, target: Path) -> None:
     """GGUF -> a plain fp32 transformers model in ``tmp``, then moved to ``target`` in one rename."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(source.parent, gguf_file=source.name)
-    gguf_model = AutoModelForCausalLM.from_pretrained(
-        source.parent, gguf_file=source.name, dtype=torch.float32
-    )
+    with _one_gguf_parse():
+        tok = AutoTokenizer.from_pretrained(source.parent, gguf_file=source.name)
+        gguf_model = AutoModelForCausalLM.from_pretrained(
+            source.parent, gguf_file=source.name, dtype=torch.float32
+        )
     config = gguf_model.config
     if hasattr(config, "quantization_config"):
         del config.quantization_config
