@@ -143,6 +143,7 @@ def greedy_decode(
     active = list(range(n))
     last = mask.sum(-1) - 1
     tokens: list[list[int]] = [[] for _ in range(n)]
+    budget_total = max(1, sum(budgets))
     while True:
         keep: list[int] = []
         for i, row in enumerate(active):
@@ -160,7 +161,7 @@ def greedy_decode(
         if on_step is not None:
             live = {active[i] for i in keep}
             spent = sum(len(tokens[r]) if r in live else budgets[r] for r in range(n))
-            on_step(spent / max(1, sum(budgets)))
+            on_step(spent / budget_total)
         if len(keep) < len(active):
             sel = torch.tensor(keep, device=ids.device)
             cache.batch_select_indices(sel)

@@ -34,7 +34,8 @@ from .loading import (
 from .protocol import GenerateRequest, LoglikelihoodRequest, ModelIdentity, Prompt
 
 Progress = Callable[[str, float, int], None]
-"""``progress(what, done, total)``: called between batches."""
+"""``progress(what, done, total)``: called at each pass start (``done`` 0), after each decode step
+(``done`` fractional: the batch's spent share of its token budget) and at each batch end."""
 _POSITION_KEYS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length")
 
 
