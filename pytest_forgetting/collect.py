@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 import pytest
+from _pytest._code.code import ReprExceptionInfo, ReprFileLocation, ReprTraceback
 
 from .cases import Case, Suite, load_suite
 from .decide import case_key, metric_key
@@ -101,8 +102,21 @@ class _ForgettingItem(pytest.Function):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, (ForgettingFailure, ForgettingError)):
-            return str(excinfo.value)
+            return plain_failure(str(excinfo.value), str(self.path), self.reportinfo()[1])
         return super().repr_failure(excinfo)
+
+
+def plain_failure(text: str, path: str, line: int | None) -> ReprExceptionInfo:
+    """The whole verdict as plain text, with its first line as the one-line "crash" message.
+
+    A bare string would do for the failure section, but pytest uses a string longrepr whole as the
+    short-summary message, and on CI (``$CI`` set) or with ``-vv`` it prints it untrimmed: every
+    multi-line verdict would be shown twice. This shape (no traceback entries, the text as the
+    trailing line) also survives xdist's report serialization and gives JUnit a one-line message.
+    """
+    first = text.split("\n", 1)[0]
+    return ReprExceptionInfo(reprtraceback=ReprTraceback([], text, "short"),
+                             reprcrash=ReprFileLocation(path, (line or 0) + 1, first))
 
 
 class CaseItem(_ForgettingItem):

@@ -257,8 +257,18 @@ def test_space_form_option_that_names_a_path_stops_with_the_fix(pytester: pytest
     res.stderr.fnmatch_lines([f"*--adapter {other}: pytest took*for a test path*", f"*fix: write it with '=': --adapter={other}*"])
 
 
-def test_a_suite_lists_the_cases_that_got_worse_once(pytester: pytest.Pytester) -> None:
-    """Tone: several metrics fail on the same flips; the list appears under the first, the others point to it."""
+@pytest.mark.parametrize("ci", [False, True], ids=["local", "CI=true"])
+def test_a_suite_lists_the_cases_that_got_worse_once(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+                                                     ci: bool) -> None:
+    """Tone: several metrics fail on the same flips; the list appears under the first, the others point to it.
+
+    With ``$CI`` set pytest prints each failure's message untrimmed in the short summary: there it must be
+    the verdict's first line only, or every verdict is printed twice in a CI log (CI failed on this once).
+    """
+    for var in ("CI", "BUILD_NUMBER"):
+        monkeypatch.delenv(var, raising=False)
+    if ci:
+        monkeypatch.setenv("CI", "true")
     ids = [f"t{i}" for i in range(12)]
     cases = "".join(f"  - {{id: {i}, prompt: 'prompt {i}', min_words: 3, max_words: 40}}\n" for i in ids)
     tone = ("family: tone\nrole: guardrail\nmax_new_tokens: 8\nforbidden_phrases: ['{']\ncases:\n" + cases)
@@ -266,10 +276,18 @@ def test_a_suite_lists_the_cases_that_got_worse_once(pytester: pytest.Pytester) 
     res, _ = _run(pytester, "--forgetting-update")
     assert res.ret == 0
     set_plan(pytester, {"": {f"prompt {i}": JSON for i in ids}})
-    res, record = _run(pytester)
+    res, record = _run(pytester, "--junitxml=j.xml", "-rf")
     assert res.ret == 1
     out = res.stdout.str()
     failing = [m for m in ("expectation_pass_rate", "forbidden_phrase_rate") if f"{m} regressed" in out]
     assert len(failing) == 2, out
-    assert out.count("cases that got worse:\n") == 1
+    assert out.count("cases that got worse:\n") == 1, out
     assert out.count(f"cases that got worse: listed under {failing[0]}") >= 1
+    summary = out[out.index("short test summary info"):]
+    assert "stored baseline:" not in summary and "cases that got worse" not in summary, summary
+    expected = rf"FAILED \S+::metric\[{failing[0]}\] - {failing[0]} regressed on base \(higher is better\)$" if ci else (
+        rf"FAILED \S+::metric\[{failing[0]}\] - {failing[0][:5]}")  # locally trimmed to the terminal's width
+    assert re.search(expected, summary, re.M), summary
+    junit = (pytester.path / "j.xml").read_text()
+    assert re.search(rf'<failure message="{failing[0]} regressed on base \(higher is better\)">', junit), junit
+    assert junit.count("cases that got worse:\n") == 1  # the whole verdict is still in the failure's text
