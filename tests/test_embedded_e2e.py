@@ -106,3 +106,26 @@ def test_concurrent_runs_convert_the_model_once(tmp_path: Path, monkeypatch: pyt
         t.join()
     assert len(calls) == 1 and len(set(results)) == 1 and (results[0] / "config.json").is_file()
     assert not [p for p in results[0].parent.iterdir() if p.name.startswith(".convert-")]
+
+
+def test_convert_ahead_from_the_command_line(real_cache: Path, tmp_path: Path) -> None:
+    """``python -m pytest_forgetting.model.embedded`` (what .ci/run runs beside mypy) prints the converted
+    folder and exits 0; with an unwritable cache dir it names the folder and the fix and exits 1."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import with_shared_models
+
+    cache = with_shared_models(tmp_path / "cache")  # the real conversion, already done by real_cache
+    env = {**os.environ, "PYTEST_FORGETTING_CACHE_DIR": str(cache)}
+    res = subprocess.run([sys.executable, "-m", "pytest_forgetting.model.embedded"], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    printed = Path(res.stdout.strip())
+    assert printed.parent == cache / "models" and (printed / "model.safetensors").is_file()
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("")
+    res = subprocess.run([sys.executable, "-m", "pytest_forgetting.model.embedded"], capture_output=True, text=True,
+                         env={**os.environ, "PYTEST_FORGETTING_CACHE_DIR": str(blocked)}, timeout=120)
+    assert res.returncode == 1 and str(blocked) in res.stderr and "fix:" in res.stderr, res.stderr

@@ -148,3 +148,18 @@ def _convert(source: Path, tmp: Path, target: Path) -> None:
     except OSError:
         if not (target / "config.json").is_file():
             raise
+
+
+def main() -> int:
+    """``python -m pytest_forgetting.model.embedded``: convert now (a CI image's build step, or beside
+    another job) so the first test run does not pay the conversion; prints the converted folder."""
+    try:
+        print(ensure_embedded_model())
+    except ModelLoadError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
