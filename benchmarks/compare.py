@@ -186,8 +186,8 @@ class Bench:
     # -- profiles of unmet goals ---------------------------------------------------------------
     def profile_unmet(self) -> None:
         from _inproc import plugin_generate
-        from _procs import PYTEST
-        from _util import bench_env, cache_dir_with_model, measure_process
+        from _procs import PYTEST, plugin_env
+        from _util import cache_dir_with_model, measure_process
 
         for name, value in self.results.items():
             if met(name, value) is not False or name in self.profiles:
@@ -207,14 +207,14 @@ class Bench:
                 cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "pytest", *PYTEST[3:]]
                 if name == "warm_over_cold":
                     cmd += [*target, f"--forgetting-cache-dir={cache}"]
-                    measure_process(cmd, env=bench_env(self.cache), ok_codes=(0, 1))  # fill the cache
+                    measure_process(cmd, env=plugin_env(self.cache), ok_codes=(0, 1))  # fill the cache
                 else:
                     cmd += [f"example_suite/{LM_EVAL_SUITE}.forgetting.yaml", "--forgetting-cache=off"]
                     if name != "lm_eval_single_vs_suite":
                         cmd += [f"--adapter={self.adapter}", "--forgetting-compare-base"]
                     if "merged" in name:
                         cmd += ["--forgetting-merge-adapters"]
-                measure_process(cmd, env=bench_env(self.cache), ok_codes=(0, 1))
+                measure_process(cmd, env=plugin_env(self.cache), ok_codes=(0, 1))
                 import pstats
                 import io
 

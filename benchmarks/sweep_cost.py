@@ -29,9 +29,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _procs import PYTEST  # noqa: E402
+from _procs import PYTEST, plugin_env  # noqa: E402
 from _util import (  # noqa: E402
-    DEFAULT_CACHE, EXAMPLE, REPO, bench_env, dump_json, example_suites, load_average, measure_process, median,
+    DEFAULT_CACHE, EXAMPLE, REPO, dump_json, example_suites, load_average, measure_process, median,
     wait_for_quiet,
 )
 
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(x) for x in args.sizes.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="pfbench-sweep-"))
     checkpoints = make_checkpoints(tmp)[: max(sizes)]
-    env = bench_env(cache)
+    env = plugin_env(cache)
     extra = ["--forgetting-cache=off", "--forgetting-compare-base"] + (["--forgetting-merge-adapters"] if args.merge else [])
     quiet, load = wait_for_quiet(args.max_load, args.max_wait)
     result: dict[str, Any] = {"suites": names, "cases": sum(len(s.cases) for s in suites), "merge": args.merge,
