@@ -102,20 +102,22 @@ class _ForgettingItem(pytest.Function):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, (ForgettingFailure, ForgettingError)):
-            return plain_failure(str(excinfo.value), str(self.path), self.reportinfo()[1])
+            return plain_failure(str(excinfo.value), str(self.path), self.reportinfo()[1],
+                                 whole=self.config.getoption("tbstyle", "auto") != "line")
         return super().repr_failure(excinfo)
 
 
-def plain_failure(text: str, path: str, line: int | None) -> ReprExceptionInfo:
+def plain_failure(text: str, path: str, line: int | None, whole: bool = True) -> ReprExceptionInfo:
     """The whole verdict as plain text, with its first line as the one-line "crash" message.
 
     A bare string would do for the failure section, but pytest uses a string longrepr whole as the
     short-summary message, and on CI (``$CI`` set) or with ``-vv`` it prints it untrimmed: every
     multi-line verdict would be shown twice. This shape (no traceback entries, the text as the
     trailing line) also survives xdist's report serialization and gives JUnit a one-line message.
+    ``whole=False`` (``--tb=line``): only that line, as pytest prints it, ``path:line: message``.
     """
     first = text.split("\n", 1)[0]
-    return ReprExceptionInfo(reprtraceback=ReprTraceback([], text, "short"),
+    return ReprExceptionInfo(reprtraceback=ReprTraceback([], text if whole else None, "short"),
                              reprcrash=ReprFileLocation(path, (line or 0) + 1, first))
 
 

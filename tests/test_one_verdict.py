@@ -257,6 +257,30 @@ def test_space_form_option_that_names_a_path_stops_with_the_fix(pytester: pytest
     res.stderr.fnmatch_lines([f"*--adapter {other}: pytest took*for a test path*", f"*fix: write it with '=': --adapter={other}*"])
 
 
+def _tone_regresses(pytester: pytest.Pytester) -> None:
+    """A 12-case tone suite recorded on friendly answers, then answered with JSON: several metrics fail."""
+    ids = [f"t{i}" for i in range(12)]
+    cases = "".join(f"  - {{id: {i}, prompt: 'prompt {i}', min_words: 3, max_words: 40}}\n" for i in ids)
+    tone = ("family: tone\nrole: guardrail\nmax_new_tokens: 8\nforbidden_phrases: ['{']\ncases:\n" + cases)
+    write_project(pytester, {"tone": tone}, {"": {f"prompt {i}": "Thanks for asking, happy to help you today." for i in ids}})
+    res, _ = _run(pytester, "--forgetting-update")
+    assert res.ret == 0
+    set_plan(pytester, {"": {f"prompt {i}": JSON for i in ids}})
+
+
+def test_tb_line_gives_one_editor_line_per_failure(pytester: pytest.Pytester) -> None:
+    """``--tb=line``: ``file:line: first line`` for each failure (the case's own YAML line), no verdict body."""
+    _tone_regresses(pytester)
+    res, _ = _run(pytester, "--tb=line")
+    assert res.ret == 1
+    out = res.stdout.str()
+    lines = (pytester.path / "tone.forgetting.yaml").read_text().splitlines()
+    t3 = next(n for n, text in enumerate(lines, 1) if "id: t3," in text)
+    assert re.search(rf"tone\.forgetting\.yaml:{t3}: case 't3' got worse on base than on the stored baseline", out), out
+    assert re.search(r"tone\.forgetting\.yaml:1: expectation_pass_rate regressed on base", out), out
+    assert "stored baseline:\n" not in out and "cases that got worse" not in out
+
+
 @pytest.mark.parametrize("ci", [False, True], ids=["local", "CI=true"])
 def test_a_suite_lists_the_cases_that_got_worse_once(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
                                                      ci: bool) -> None:
@@ -269,13 +293,7 @@ def test_a_suite_lists_the_cases_that_got_worse_once(pytester: pytest.Pytester, 
         monkeypatch.delenv(var, raising=False)
     if ci:
         monkeypatch.setenv("CI", "true")
-    ids = [f"t{i}" for i in range(12)]
-    cases = "".join(f"  - {{id: {i}, prompt: 'prompt {i}', min_words: 3, max_words: 40}}\n" for i in ids)
-    tone = ("family: tone\nrole: guardrail\nmax_new_tokens: 8\nforbidden_phrases: ['{']\ncases:\n" + cases)
-    write_project(pytester, {"tone": tone}, {"": {f"prompt {i}": "Thanks for asking, happy to help you today." for i in ids}})
-    res, _ = _run(pytester, "--forgetting-update")
-    assert res.ret == 0
-    set_plan(pytester, {"": {f"prompt {i}": JSON for i in ids}})
+    _tone_regresses(pytester)
     res, record = _run(pytester, "--junitxml=j.xml", "-rf")
     assert res.ret == 1
     out = res.stdout.str()
