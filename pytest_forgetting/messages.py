@@ -172,4 +172,3 @@ def describe_update(suite: Suite, old: SuiteRecord | None, new: SuiteRecord) -> 
     if len(lines) == 1:
         lines[0] += " unchanged"
     return lines
-

@@ -30,12 +30,12 @@ from .errors import BaselineError, ForgettingError
 from .evaluate import Compared, check_unique, compare_runs, generation_settings
 from .execute import metric_values, run_suites
 from .messages import describe_update
-from .text import work_line
 from .model.protocol import Backend
 from .options import RunSettings
 from .progress import Progress, for_terminal
 from .results import Side, SuiteRun
 from .scoring import family as get_family
+from .text import work_line
 
 
 class UnavailableBackend:

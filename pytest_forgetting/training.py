@@ -188,8 +188,9 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         tok = self.tokenizer if self.tokenizer is not None else processing_class
         return getattr(tok, "tokenizer", tok)  # a multimodal processor carries its tokenizer
 
-    def _check_tokenizer(self, processing_class: Any) -> None:
-        """At train start, not at the first evaluation minutes later: no tokenizer, no evaluation."""
+    def _check_tokenizer(self, processing_class: Any) -> Any:
+        """The tokenizer evaluations will use; checked at train start, not at the first evaluation
+        minutes later: no tokenizer, no evaluation."""
         tok = self._tokenizer(processing_class)
         if tok is None or not callable(getattr(tok, "decode", None)):
             got = "none" if tok is None else f"a {type(tok).__name__}, which is not a tokenizer"
@@ -198,6 +199,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
                 "  fix: pass ForgettingCallback(..., tokenizer=tokenizer), or give the Trainer "
                 "processing_class=tokenizer (SFTTrainer loads it for you when model is a name)."
             )
+        return tok
 
     def _evaluate(self, checkpoint: str, state: TrainerState, control: TrainerControl,
                   kwargs: dict[str, Any]) -> dict[str, float]:
@@ -252,8 +254,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         from .model.hf import HFBackend
 
         if self._backend is None or self._backend.model is not model:
-            self._check_tokenizer(processing_class)
-            tok = self._tokenizer(processing_class)
+            tok = self._check_tokenizer(processing_class)
             active = model.active_adapter
             active = [active] if isinstance(active, str) else list(active)
             if len(active) != 1:

@@ -12,8 +12,8 @@ import os
 import shutil
 import sys
 import tempfile
-from pathlib import Path
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..errors import ModelLoadError

@@ -2,10 +2,11 @@
 
 Unmerged, every adapted layer runs two extra low-rank matmuls per forward; merged, an adapter
 pass costs what a base pass does (measured on 2 CPU cores with the demo's r=8 q/k/v/o adapters:
-1.13x the base side unmerged, 1.07x merged, so the gain is small there; see benchmarks/RESULTS.md). ``unmerge_adapter()`` alone subtracts the product again, which is exact only up to float
-rounding, so the base values of every adapted layer are copied before the merge and copied
-back after it: the base side then answers as a freshly loaded model would. The copy costs the
-adapted layers' weights once more in memory while merged.
+1.13x the base side unmerged, 1.07x merged, so the gain is small there; see benchmarks/RESULTS.md).
+``unmerge_adapter()`` alone subtracts the product again, which is exact only up to float rounding,
+so the base values of every adapted layer are copied before the merge and copied back after it:
+the base side then answers as a freshly loaded model would. The copy costs the adapted layers'
+weights once more in memory while merged.
 """
 from __future__ import annotations
 
