@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FORMAT_SUITE, write_suite
+from conftest import FORMAT_SUITE, runpytest_lean, write_suite
 from pytest_forgetting.model.cache import CachingBackend
 from pytest_forgetting.model.hf import HFBackend, LoadSettings
 from pytest_forgetting.model.protocol import GenerateRequest, GenerationSettings, LoglikelihoodRequest, Prompt
@@ -111,9 +111,9 @@ def test_fully_cached_run_imports_no_torch(suite_dir: pytest.Pytester, tiny_mode
         "    print('\\nHEAVY-IMPORTS:', sorted(m for m in ('torch', 'transformers') if m in sys.modules))\n"
     )
     args = (f"--model={tiny_model}", "--forgetting-absolute", f"--forgetting-cache-dir={tmp_path}", "-q", "-s")
-    cold = suite_dir.runpytest_subprocess(*args)
+    cold = runpytest_lean(suite_dir, *args)
     assert "HEAVY-IMPORTS: ['torch', 'transformers']" in cold.stdout.str()
-    warm = suite_dir.runpytest_subprocess(*args)
+    warm = runpytest_lean(suite_dir, *args)
     warm.stdout.fnmatch_lines(["*generate: 12 cached, 0 to compute*"])
     assert "HEAVY-IMPORTS: []" in warm.stdout.str(), warm.stdout.str()
     assert warm.ret == cold.ret == 0

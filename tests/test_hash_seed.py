@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import pytest_forgetting
+from conftest import LEAN_ARGS, LEAN_ENV
 
 ROOT = Path(pytest_forgetting.__file__).resolve().parent.parent
 
@@ -122,9 +123,9 @@ def test_full_run_records_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
     records = []
     for seed in ("0", "7", "4242"):
         out = tmp_path / f"record-{seed}.json"
-        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, **LEAN_ENV, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
         proc = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--adapter", "cand", "--forgetting-compare-base",
+            [sys.executable, "-m", "pytest", *LEAN_ARGS, "-q", "-p", "no:cacheprovider", "--adapter", "cand", "--forgetting-compare-base",
              "--forgetting-cache=off", f"--forgetting-report={out}"],
             cwd=tmp_path, env=env, capture_output=True, timeout=600,
         )

@@ -20,7 +20,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from conftest import write_suite
+from conftest import runpytest_lean, write_suite
 from pytest_forgetting.cases import Suite, load_suite
 from pytest_forgetting.errors import BackendError, ModelLoadError, SuiteError
 from pytest_forgetting.suite_data import derived_id
@@ -563,7 +563,7 @@ cases:
 def test_refusal_classifier_code_does_not_run_without_opt_in(pytester: pytest.Pytester, spec: str) -> None:
     """A suite naming 'os:symlink' would call os.symlink(answer, prompt); 'this' prints the Zen of Python on import."""
     write_suite(pytester, "evil", _REFUSAL_SUITE.format(spec=spec))
-    result = pytester.runpytest_subprocess("-q", "--model=/nonexistent/model")
+    result = runpytest_lean(pytester, "-q", "--model=/nonexistent/model")
     assert result.ret == pytest.ExitCode.INTERRUPTED  # a collection error, before any model work
     out = result.stdout.str()
     assert "evil.forgetting.yaml:2" in out and "$.refusal_classifier" in out

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -325,10 +326,14 @@ def test_suite_end_to_end_through_server(suite_dir: pytest.Pytester, llama_serve
     assert json.loads(report.read_text())["models"]["base"]["backend"] == "openai"
 
 
-def test_unreachable_server_is_a_clear_error(suite_dir: pytest.Pytester) -> None:
+def test_unreachable_server_is_a_clear_error(suite_dir: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_forgetting.model import openai_backend
+
     port = _free_port()  # nothing listens there
     write_suite(suite_dir, "fmt", FORMAT_SUITE_SMALL)
-    t0 = time.monotonic()
+    slept: list[float] = []  # the backoff, recorded instead of waited (the in-process run keeps this module)
+    monkeypatch.setattr(openai_backend, "time", types.SimpleNamespace(
+        **{n: getattr(time, n) for n in ("monotonic", "perf_counter", "time")}, sleep=slept.append))
     result = suite_dir.runpytest(*_served_args(f"http://127.0.0.1:{port}/v1"), "--forgetting-absolute", "-q")
     assert result.ret == 1
     result.stdout.fnmatch_lines([
@@ -336,7 +341,7 @@ def test_unreachable_server_is_a_clear_error(suite_dir: pytest.Pytester) -> None
         "*fix: start the server or fix --forgetting-base-url.*",
     ])
     assert "Traceback" not in result.stdout.str()
-    assert time.monotonic() - t0 < 30  # 0.5 + 1 + 2 s of backoff, once for the whole session
+    assert slept == list(openai_backend.RETRY_DELAYS) == [0.5, 1.0, 2.0]  # once for the whole session
 
 
 def test_retry_after_server_error(suite_dir: pytest.Pytester, proxy_factory: Any) -> None:

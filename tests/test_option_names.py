@@ -13,6 +13,7 @@ import pytest
 from pytest_forgetting.options import _OPTIONS, _RENAMED
 
 from canned import PLAIN, suite_yaml, write_project
+from conftest import runpytest_lean
 
 SUITES = {"guard": suite_yaml("guardrail", ["g1", "g2"], expect_format=False)}
 PLAYWRIGHT_LIKE = '''
@@ -39,12 +40,12 @@ def test_a_plugin_that_owns_device_installs_side_by_side(pytester: pytest.Pytest
     write_project(pytester, SUITES, {"": {}})
     conftest = pytester.path / "conftest.py"
     conftest.write_text(conftest.read_text() + textwrap.dedent(PLAYWRIGHT_LIKE))
-    res = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider", "--forgetting-cache=off",
-                                        "--device=iPhone 11", "--forgetting-device=cpu", "--forgetting-absolute")
+    res = runpytest_lean(pytester, "-s", "-p", "no:cacheprovider", "--forgetting-cache=off",
+                         "--device=iPhone 11", "--forgetting-device=cpu", "--forgetting-absolute")
     assert res.ret == pytest.ExitCode.OK, res.stdout.str() + res.stderr.str()
     res.stdout.fnmatch_lines(["OTHER-DEVICE iPhone 11"])
     res.stdout.fnmatch_lines(["*4 passed*"])
-    help_ = pytester.runpytest_subprocess("--help")
+    help_ = runpytest_lean(pytester, "--help")
     assert help_.ret == 0
     text = help_.stdout.str()
     assert "--device=DEVICE" in text and "--forgetting-device=" in text
@@ -59,8 +60,8 @@ def test_the_other_plugins_option_values_do_not_leak_into_ours(pytester: pytest.
             from pytest_forgetting.stash import session_of
             print("OUR-DEVICE", session_of(session.config).settings.device)
     '''))
-    res = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider", "--forgetting-cache=off",
-                                        "--device=cuda", "--forgetting-absolute")
+    res = runpytest_lean(pytester, "-s", "-p", "no:cacheprovider", "--forgetting-cache=off",
+                         "--device=cuda", "--forgetting-absolute")
     res.stdout.fnmatch_lines(["OUR-DEVICE auto"])
 
 

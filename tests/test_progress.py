@@ -11,7 +11,7 @@ import pytest
 
 from pytest_forgetting.progress import Progress
 
-from conftest import write_suite
+from conftest import runpytest_lean, write_suite
 
 SUITE = """\
 family: format_overuse
@@ -94,7 +94,8 @@ def test_progress_reaches_the_terminal_with_capture_on(suite_dir: pytest.Pyteste
     """A real tiny model, pytest's default fd capture, a pipe: the pass lines appear live, before the
     summary, and never under 'Captured stdout'; JUnit says where the model time went."""
     write_suite(suite_dir, "guard", SUITE)
-    res = suite_dir.runpytest_subprocess(
+    res = runpytest_lean(
+        suite_dir,
         f"--model={tiny_model}", f"--adapter={random_adapter}", "--forgetting-compare-base",
         "--forgetting-cache=off", "--forgetting-absolute", "--junitxml=j.xml", "-p", "no:cacheprovider")
     out = res.stdout.str()

@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FORMAT_SUITE, write_suite
+from conftest import FORMAT_SUITE, LEAN_ARGS, LEAN_ENV, write_suite
 from pytest_forgetting.baseline import load_baseline
 from pytest_forgetting.cases import load_suite
 from pytest_forgetting.errors import SuiteError
@@ -137,9 +137,9 @@ def test_killed_update_leaves_old_baseline(suite_dir: pytest.Pytester, tiny_mode
     write_suite(suite_dir, "fmt", FORMAT_SUITE.replace("'Hello'", "'Hello again'"))
     (suite_dir.path / "conftest.py").write_text(KILL_CONFTEST)
     marker = suite_dir.path / "writing"
-    env = {**os.environ, "MARKER": str(marker)}
-    proc = subprocess.Popen([sys.executable, "-m", "pytest", f"--model={tiny_model}", "--forgetting-update", "-q",
-                             "-p", "no:cacheprovider"], cwd=suite_dir.path, env=env,
+    env = {**os.environ, **LEAN_ENV, "MARKER": str(marker)}
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", *LEAN_ARGS, f"--model={tiny_model}", "--forgetting-update",
+                             "-q", "-p", "no:cacheprovider"], cwd=suite_dir.path, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             # a shell's background job inherits SIGINT ignored, and Python keeps it so
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 import tiny
-from conftest import JSON_ANSWER
+from conftest import JSON_ANSWER, runpytest_lean
 from pytest_forgetting.model.protocol import GenerateRequest, ModelIdentity
 from pytest_forgetting.training import ForgettingCallback
 
@@ -372,7 +372,7 @@ def test_callback_and_plugin_agree_on_a_checkpoint(runs: dict[bool, Any], tiny_m
     for s in cb.suites:  # the same suite files, in a project of their own
         (pytester.path / Path(s.path).name).write_text(Path(s.path).read_text())
     monkeypatch.setenv("PYTEST_FORGETTING_CACHE_DIR", str(tmp_path / "cache"))
-    res = pytester.runpytest_subprocess(f"--model={tiny_model}", f"--adapter={ckpt}", "--forgetting-compare-base",
+    res = runpytest_lean(pytester, f"--model={tiny_model}", f"--adapter={ckpt}", "--forgetting-compare-base",
                                         "--forgetting-max-new-tokens=12", "-q", "--forgetting-report=r.json")
     record = json.loads((pytester.path / "r.json").read_text())
     (verdict,) = record["verdicts"]
