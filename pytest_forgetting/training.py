@@ -11,6 +11,9 @@ pytest plugin: :meth:`HFBackend.from_loaded` (no second model load),
 The reference is the base model with the adapter disabled. It is computed once, at
 the first evaluation, and reused: this assumes the base weights are frozen (LoRA and
 other PEFT methods), so the adapter-disabled model does not change while training.
+The base side also goes through the plugin's output cache, keyed by a digest of the
+base weights, config and tokenizer as they are in memory (:mod:`.model.live`), so a
+later training run of the same base over the same suites does not answer it again.
 Later evaluations answer the adapter side only; with ``merge_adapters`` the LoRA is
 merged into the base weights for that pass (and the base restored bit for bit after
 it), and an evaluation whose adapter weights equal the previous evaluation's (a
@@ -20,7 +23,6 @@ generating them again.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import time
 import warnings
 from pathlib import Path
@@ -34,11 +36,13 @@ from .decide import Mode, SuiteEvidence, decide
 from .errors import ForgettingError
 from .evaluate import compare_runs, load_suites
 from .execute import run_suites
+from .model.live import adapter_digest, base_digest
 from .report.table import sweep_table
 from .results import Side, SuiteComparison, SuiteRun
 from .sweep import SweepRow, recommend, sweep_rows
 
 EVALUATE_ON = ("evaluate", "save", "both")
+CACHE_MODES = ("on", "readonly", "off")
 MAX_EVAL_FRACTION = 0.15
 """The evaluation cost the cadence hint aims for, as a fraction of training time."""
 REFERENCE_LABEL = "base model (adapter disabled)"
@@ -68,11 +72,23 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         root: str | Path | None = None,
         allow_outside_paths: bool = False,
         merge_adapters: bool = False,
+        cache: str = "on",
+        cache_dir: str | Path | None = None,
     ) -> None:
         if evaluate_on not in EVALUATE_ON:
             raise ValueError(f"evaluate_on must be one of {EVALUATE_ON}, got {evaluate_on!r}")
         if patience < 1:
             raise ValueError(f"patience must be at least 1, got {patience}")
+        if cache not in CACHE_MODES:
+            raise ValueError(f"cache must be one of {CACHE_MODES}, got {cache!r}")
+        self.cache = cache
+        self.cache_dir: Path | None = None  # the output cache's root (None: cache off)
+        if cache != "off":
+            from .model.cache import check_cache_dir
+            from .model.embedded import default_cache_dir
+
+            self.cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+            check_cache_dir(self.cache_dir)  # before training, not at the first evaluation
         # the plugin's loader: schema, project-root check for training_data, unique suite names
         self.suites: list[Suite] = load_suites(suites, root=None if root is None else Path(root),
                                                allow_outside=allow_outside_paths)
@@ -99,6 +115,8 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         self._backend: Any = None
         self._last: tuple[str, dict[str, SuiteRun]] | None = None  # (adapter weights digest, their runs)
         self.reused: list[int] = []  # global steps whose adapter weights were unchanged: answers reused
+        self.base_cache_hits = 0  # base-side answers read from the output cache (a previous training run's)
+        self.base_cache_misses = 0
         self._train_t0: float | None = None
 
     # -- trainer events -------------------------------------------------------------------
@@ -235,7 +253,6 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         """Run the suites on the adapter (and, the first time, the base), leaving training's state as it was."""
         import torch
 
-        sides: list[str | None] = [adapter] if self.base_runs is not None else [None, adapter]
         # PEFT's set_adapter re-enables gradients on the whole adapter: put back exactly what training had
         modes = [(m, m.training) for m in model.modules()]
         grads = [(p, p.requires_grad) for p in model.parameters()]
@@ -243,7 +260,10 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         model.eval()
         try:
             with torch.no_grad(), torch.random.fork_rng(devices=devices):
-                return run_suites(backend, [(s, s.cases) for s in self.suites], sides, self.max_new_tokens)
+                work = [(s, s.cases) for s in self.suites]
+                runs = {} if self.base_runs is not None else self._answer_base(backend, work)
+                # each side's batches hold only its own requests, so answering the sides apart changes nothing
+                return {**runs, **run_suites(backend, work, [adapter], self.max_new_tokens)}
         finally:
             for m, was_training in modes:
                 m.training = was_training
@@ -259,9 +279,23 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
             active = [active] if isinstance(active, str) else list(active)
             if len(active) != 1:
                 raise ForgettingError(f"ForgettingCallback evaluates one adapter; the model has {active} active")
+            # the base's identity for the output cache: what is in memory, not what the model was loaded from
+            fp = "live:" + base_digest(model, tok, active[0]) if self.cache_dir and self.base_runs is None else None
             self._backend = HFBackend.from_loaded(model, tok, adapter_name=active[0], batch_size=self.batch_size,
-                                                  merge_adapters=self.merge_adapters)
+                                                  merge_adapters=self.merge_adapters, fingerprint=fp)
         return self._backend
+
+    def _answer_base(self, backend: Any, work: list[tuple[Suite, Any]]) -> dict[tuple[str, Side], SuiteRun]:
+        """The base side, through the output cache when it is on (only base requests ever go through it:
+        the in-memory adapter has no identity but its name)."""
+        if self.cache_dir is None:
+            return run_suites(backend, work, [None], self.max_new_tokens)
+        from .model.cache import CachingBackend
+
+        view = CachingBackend(backend, self.cache_dir / "outputs", self.cache)
+        runs = run_suites(view, work, [None], self.max_new_tokens)
+        self.base_cache_hits, self.base_cache_misses = view.hits, view.misses
+        return runs
 
     def compare(self, current: dict[str, SuiteRun]) -> dict[str, SuiteComparison]:
         """Each suite's run against the base run: the plugin's reference rule and paired statistics."""
@@ -301,15 +335,3 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         logs[f"{p}/eval_seconds"] = round(seconds, 3)
         return logs
 
-
-def adapter_digest(model: Any, adapter: str) -> str:
-    """sha256 of the adapter's saved weights (what ``save_pretrained`` writes): equal digests, equal answers."""
-    import torch
-    from peft import get_peft_model_state_dict
-
-    h = hashlib.sha256()
-    for name, t in sorted(get_peft_model_state_dict(model, adapter_name=adapter).items()):
-        t = t.detach().to("cpu").contiguous()
-        h.update(f"{name}:{t.dtype}:{tuple(t.shape)}\n".encode())
-        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
-    return h.hexdigest()

@@ -26,6 +26,12 @@ GUARD = "family: format_overuse\nrole: guardrail\nmax_new_tokens: 12\nformat: {p
 MAX_STEPS = 8
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The callback caches its base side in the output cache: each test gets its own."""
+    monkeypatch.setenv("PYTEST_FORGETTING_CACHE_DIR", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def suites(tmp_path: Path) -> list[Path]:
     (tmp_path / "target.forgetting.yaml").write_text(TARGET)
@@ -148,7 +154,10 @@ def runs(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[boo
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a 2-layer model: one thread is faster than several, and kind to a shared machine
     try:
-        return {stop: _train(tiny_model, root / f"out-{stop}", paths, stop_on_regression=stop) for stop in (False, True)}
+        with pytest.MonkeyPatch.context() as mp:  # one cache for both runs: the second reads the first's base side
+            mp.setenv("PYTEST_FORGETTING_CACHE_DIR", str(root / "cache"))
+            return {stop: _train(tiny_model, root / f"out-{stop}", paths, stop_on_regression=stop)
+                    for stop in (False, True)}
     finally:
         torch.set_num_threads(threads)
 
@@ -483,3 +492,63 @@ def test_cadence_hint_names_the_interval_that_meets_the_budget(suites: list[Path
     assert hint.startswith("evaluations took 52s for 100s of training (0.52 of it)")
     assert "evaluate every 34 steps or more to keep evaluation under 0.15" in hint
     assert "every 67 steps" in cb.cadence_hint(50, budget=0.075)
+
+
+# -- the base side across training runs: the output cache, keyed by what is in memory -------------
+
+
+def test_a_second_training_run_reads_the_base_side_from_the_cache(runs: dict[bool, Any]) -> None:
+    _, first, _ = runs[False]
+    _, second, _ = runs[True]  # same base, same suites, same cache dir; trained again from scratch
+    assert first.base_cache_hits == 0 and first.base_cache_misses > 0
+    assert (second.base_cache_hits, second.base_cache_misses) == (first.base_cache_misses, 0)
+    assert first.base_runs is not None and second.base_runs is not None
+    for name, run in first.base_runs.items():
+        assert second.base_runs[name].outputs == run.outputs
+        assert {m: v.value for m, v in second.base_runs[name].metrics.items()} == {
+            m: v.value for m, v in run.metrics.items()}
+
+
+def _cached_entries(root: Path) -> int:
+    return sum(1 for _ in (root / "outputs").glob("*/*.json"))
+
+
+def test_a_changed_base_or_tokenizer_is_answered_again(suites: list[Path], tiny_model: Path, tmp_path: Path) -> None:
+    """Hostile: the cache must not serve one base's answers to another that merely shares its name or files."""
+    import torch
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+
+    def first_eval(model: Any, tokenizer: Any, **kw: Any) -> ForgettingCallback:
+        cb = ForgettingCallback(suites, max_new_tokens=6, **kw)
+        _eval_at(cb, model, tokenizer, 1)
+        return cb
+
+    cold = first_eval(_tiny_peft(tiny_model), tok)
+    n = cold.base_cache_misses
+    assert n == len(TICKETS) + len(GENERAL) and cold.base_cache_hits == 0
+    assert _cached_entries(tmp_path / "cache") == n  # the base side only: the adapter's answers are never cached
+    warm = first_eval(_tiny_peft(tiny_model, seed=1), tok)  # another adapter on the same base: base answers reused
+    assert (warm.base_cache_hits, warm.base_cache_misses) == (n, 0)
+    nudged = _tiny_peft(tiny_model)
+    with torch.no_grad():  # one base weight changed after loading, as resizing or a stray update would
+        dict(nudged.named_parameters())["base_model.model.model.embed_tokens.weight"][5, 0] += 1e-3
+    assert (first_eval(nudged, tok).base_cache_hits, _cached_entries(tmp_path / "cache")) == (0, 2 * n)
+    retemplated = AutoTokenizer.from_pretrained(tiny_model)
+    retemplated.chat_template = retemplated.chat_template.replace("<|im_start|>", "<|im_start|> ")
+    assert first_eval(_tiny_peft(tiny_model), retemplated).base_cache_hits == 0
+    off = first_eval(_tiny_peft(tiny_model), tok, cache="off", cache_dir=tmp_path / "off")
+    assert off.base_cache_hits == off.base_cache_misses == 0 and not (tmp_path / "off").exists()
+    ro = first_eval(_tiny_peft(tiny_model), tok, cache="readonly", cache_dir=tmp_path / "ro")
+    assert ro.base_cache_misses == n and not (tmp_path / "ro").exists()
+
+
+def test_a_project_root_as_cache_dir_is_refused_before_training(suites: list[Path], tmp_path: Path) -> None:
+    from pytest_forgetting.errors import ForgettingError
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    with pytest.raises(ForgettingError, match=r"looks like a project root.*\n  fix: "):
+        ForgettingCallback(suites, cache_dir=tmp_path)
+    with pytest.raises(ValueError, match="cache must be one of"):
+        ForgettingCallback(suites, cache="yes")

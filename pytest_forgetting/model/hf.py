@@ -253,12 +253,15 @@ class HFBackend:
         batch_size: int | None = None,
         progress: Progress | None = None,
         merge_adapters: bool = False,
+        fingerprint: str | None = None,
     ) -> "HFBackend":
         """A backend over an in-memory ``PeftModel`` (the training callback's): no files, no load.
 
         ``adapter_name`` is the PEFT adapter requests name; ``adapter=None`` still runs the
         base with adapters disabled. The caller's tokenizer is copied before it is given a
-        pad token, so training's own padding is never changed.
+        pad token, so training's own padding is never changed. ``fingerprint`` is the base's
+        identity for the output cache (:func:`~pytest_forgetting.model.live.base_digest`); the
+        adapter's is only its name, so adapter answers must never go through a cache.
         """
         import copy
 
@@ -272,7 +275,7 @@ class HFBackend:
         self.source = ModelSource(name, None)
         self._adapter_paths = {adapter_name: Path(adapter_name)}  # names only: nothing is read from disk
         self._adapter_fps = {adapter_name: name}
-        self._fingerprint = name
+        self._fingerprint = fingerprint or name
         self._device = device
         self._model = model
         self.load_count = 0
