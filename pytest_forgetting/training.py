@@ -117,6 +117,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         self.reused: list[int] = []  # global steps whose adapter weights were unchanged: answers reused
         self.base_cache_hits = 0  # base-side answers read from the output cache (a previous training run's)
         self.base_cache_misses = 0
+        self.base_seconds = 0.0  # of the first evaluation, spent on the base side
         self._train_t0: float | None = None
 
     # -- trainer events -------------------------------------------------------------------
@@ -178,13 +179,15 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
 
         The base side is paid once; each later evaluation costs one adapter pass (``later``), so
         evaluating every ``k`` steps of ``t`` seconds costs about ``later / (k * t)`` of training.
+        After a single evaluation ``later`` is that evaluation less its base side (read from the
+        output cache or answered), not a guess.
         """
         train = self.training_seconds()
         if not self.eval_seconds or not train or steps <= 0:
             return ""
         spent = sum(self.eval_seconds)
         later = sorted(self.eval_seconds[1:])[len(self.eval_seconds[1:]) // 2] if len(self.eval_seconds) > 1 \
-            else self.eval_seconds[0] / 2  # the first evaluation answers the base too: about two passes
+            else max(0.0, self.eval_seconds[0] - self.base_seconds)
         per_step = train / steps
         every = max(1, -(-later // (budget * per_step)))
         return (f"evaluations took {spent:.0f}s for {train:.0f}s of training ({spent / train:.2f} of it); "
@@ -261,7 +264,9 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         try:
             with torch.no_grad(), torch.random.fork_rng(devices=devices):
                 work = [(s, s.cases) for s in self.suites]
+                t0 = time.perf_counter()
                 runs = {} if self.base_runs is not None else self._answer_base(backend, work)
+                self.base_seconds += time.perf_counter() - t0
                 # each side's batches hold only its own requests, so answering the sides apart changes nothing
                 return {**runs, **run_suites(backend, work, [adapter], self.max_new_tokens)}
         finally:

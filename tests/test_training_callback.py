@@ -492,6 +492,10 @@ def test_cadence_hint_names_the_interval_that_meets_the_budget(suites: list[Path
     assert hint.startswith("evaluations took 52s for 100s of training (0.52 of it)")
     assert "evaluate every 34 steps or more to keep evaluation under 0.15" in hint
     assert "every 67 steps" in cb.cadence_hint(50, budget=0.075)
+    # one evaluation: the later ones cost it less its base side (answered, or read from the cache)
+    cb.eval_seconds, cb.base_seconds = [30.0], 20.0
+    assert "10.0s per evaluation after the first" in cb.cadence_hint(50)
+    assert "every 34 steps or more" in cb.cadence_hint(50)
 
 
 # -- the base side across training runs: the output cache, keyed by what is in memory -------------
