@@ -36,7 +36,7 @@ from .decide import Mode, SuiteEvidence, decide
 from .errors import ForgettingError
 from .evaluate import compare_runs, load_suites
 from .execute import run_suites
-from .model.live import adapter_digest, base_digest
+from .model.live import NoFingerprint, adapter_digest, base_digest
 from .report.table import sweep_table
 from .results import Side, SuiteComparison, SuiteRun
 from .sweep import SweepRow, recommend, sweep_rows
@@ -118,6 +118,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         self.base_cache_hits = 0  # base-side answers read from the output cache (a previous training run's)
         self.base_cache_misses = 0
         self.base_seconds = 0.0  # of the first evaluation, spent on the base side
+        self.base_cache_note = ""  # why the base side could not go through the cache, if it could not
         self._train_t0: float | None = None
 
     # -- trainer events -------------------------------------------------------------------
@@ -264,9 +265,11 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         try:
             with torch.no_grad(), torch.random.fork_rng(devices=devices):
                 work = [(s, s.cases) for s in self.suites]
-                t0 = time.perf_counter()
-                runs = {} if self.base_runs is not None else self._answer_base(backend, work)
-                self.base_seconds += time.perf_counter() - t0
+                runs: dict[tuple[str, Side], SuiteRun] = {}
+                if self.base_runs is None:
+                    t0 = time.perf_counter()
+                    runs = self._answer_base(model, backend, adapter, work)
+                    self.base_seconds = time.perf_counter() - t0  # hashing the base included: paid once
                 # each side's batches hold only its own requests, so answering the sides apart changes nothing
                 return {**runs, **run_suites(backend, work, [adapter], self.max_new_tokens)}
         finally:
@@ -284,19 +287,23 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
             active = [active] if isinstance(active, str) else list(active)
             if len(active) != 1:
                 raise ForgettingError(f"ForgettingCallback evaluates one adapter; the model has {active} active")
-            # the base's identity for the output cache: what is in memory, not what the model was loaded from
-            fp = "live:" + base_digest(model, tok, active[0]) if self.cache_dir and self.base_runs is None else None
             self._backend = HFBackend.from_loaded(model, tok, adapter_name=active[0], batch_size=self.batch_size,
-                                                  merge_adapters=self.merge_adapters, fingerprint=fp)
+                                                  merge_adapters=self.merge_adapters)
         return self._backend
 
-    def _answer_base(self, backend: Any, work: list[tuple[Suite, Any]]) -> dict[tuple[str, Side], SuiteRun]:
-        """The base side, through the output cache when it is on (only base requests ever go through it:
-        the in-memory adapter has no identity but its name)."""
+    def _answer_base(self, model: Any, backend: Any, adapter: str,
+                     work: list[tuple[Suite, Any]]) -> dict[tuple[str, Side], SuiteRun]:
+        """The base side, through the output cache when it is on and the base can be fingerprinted as it
+        is in memory (only base requests ever go through it: the in-memory adapter has no identity)."""
         if self.cache_dir is None:
             return run_suites(backend, work, [None], self.max_new_tokens)
         from .model.cache import CachingBackend
 
+        try:
+            backend.set_base_fingerprint("live:" + base_digest(model, backend.tokenizer, adapter))
+        except NoFingerprint as why:
+            self.base_cache_note = f"base side not cached: {why}"
+            return run_suites(backend, work, [None], self.max_new_tokens)
         view = CachingBackend(backend, self.cache_dir / "outputs", self.cache)
         runs = run_suites(view, work, [None], self.max_new_tokens)
         self.base_cache_hits, self.base_cache_misses = view.hits, view.misses

@@ -556,3 +556,83 @@ def test_a_project_root_as_cache_dir_is_refused_before_training(suites: list[Pat
         ForgettingCallback(suites, cache_dir=tmp_path)
     with pytest.raises(ValueError, match="cache must be one of"):
         ForgettingCallback(suites, cache="yes")
+
+
+def test_the_base_digest_sees_what_changes_answers_and_refuses_what_it_cannot_see(tiny_model: Path) -> None:
+    """Hostile: each change below changes base answers (or may), so each must change the key or turn the cache off."""
+    import types
+
+    import torch
+    from transformers import AutoTokenizer
+
+    from pytest_forgetting.model.live import NoFingerprint, base_digest, tokenizer_digest
+
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    model = _tiny_peft(tiny_model)
+    ref = base_digest(model, tok, "default")
+    assert base_digest(_tiny_peft(tiny_model, seed=3), tok, "default") == ref  # another adapter, same base
+    model.generation_config.eos_token_id = 7  # where generation stops
+    assert base_digest(model, tok, "default") != ref
+    model = _tiny_peft(tiny_model)
+    torch.set_float32_matmul_precision("medium")
+    try:
+        assert base_digest(model, tok, "default") != ref
+    finally:
+        torch.set_float32_matmul_precision("highest")
+    # an adapter named like a module path segment must not hide the base's weights from the digest
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    def named(name: str, nudge: float) -> str:
+        torch.manual_seed(0)
+        m = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_model),
+                           LoraConfig(r=4, target_modules=["q_proj", "v_proj"]), adapter_name=name)
+        with torch.no_grad():
+            m.get_base_model().model.embed_tokens.weight[5, 0] += nudge
+        return base_digest(m, tok, name)
+
+    assert named("model", 0.0) != named("model", 1e-3)
+    assert named("model", 0.0) == named("layers", 0.0)  # the adapter's name and weights are not the base
+    wrapped = _tiny_peft(tiny_model)  # accelerate's mixed precision replaces forward on the instance
+    wrapped.forward = types.MethodType(type(wrapped).forward, wrapped)
+    with pytest.raises(NoFingerprint, match="forward is wrapped"):
+        base_digest(wrapped, tok, "default")
+    with pytest.raises(NoFingerprint, match="slow tokenizer"):
+        tokenizer_digest(types.SimpleNamespace(chat_template=None))
+    quiet = AutoTokenizer.from_pretrained(tiny_model)
+    quiet.clean_up_tokenization_spaces = not tok.clean_up_tokenization_spaces  # changes decoded text
+    assert tokenizer_digest(quiet) != tokenizer_digest(tok)
+
+
+def test_a_wrapped_forward_is_answered_but_not_cached(suites: list[Path], tiny_model: Path, tmp_path: Path) -> None:
+    import types
+
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    model = _tiny_peft(tiny_model)
+    model.forward = types.MethodType(type(model).forward, model)
+    cb = ForgettingCallback(suites, max_new_tokens=6)
+    _eval_at(cb, model, tok, 1)
+    assert cb.base_cache_note.startswith("base side not cached: the model's forward is wrapped")
+    assert cb.base_runs is not None and cb.base_cache_hits == cb.base_cache_misses == 0
+    assert _cached_entries(tmp_path / "cache") == 0
+    assert 0 < cb.base_seconds < cb.eval_seconds[0]
+    _eval_at(cb, model, tok, 2)
+    assert cb.base_seconds < cb.eval_seconds[0]  # the base side is paid once
+
+
+def test_an_in_memory_adapter_never_reaches_the_cache(tiny_model: Path, tmp_path: Path) -> None:
+    """Defence in depth: even a cache wrapped around the whole in-training backend stores base answers only."""
+    from transformers import AutoTokenizer
+
+    from pytest_forgetting.model.cache import CachingBackend
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.requests import GenerationSettings, Prompt
+
+    backend = HFBackend.from_loaded(_tiny_peft(tiny_model), AutoTokenizer.from_pretrained(tiny_model))
+    view = CachingBackend(backend, tmp_path / "c" / "outputs")
+    reqs = [GenerateRequest(Prompt.of("Hello"), GenerationSettings(4), adapter=a) for a in (None, "default")]
+    first = view.generate(reqs)
+    assert sum(1 for _ in (tmp_path / "c" / "outputs").glob("*/*.json")) == 1
+    assert view.generate(reqs) == first and (view.hits, view.misses) == (1, 3)

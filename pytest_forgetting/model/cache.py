@@ -139,8 +139,10 @@ class CachingBackend:
 
     def _answer(self, requests: Sequence[Any], compute: Callable[[list[Any]], list[Any]], kind: str,
                 store: Callable[[Any], Any] = lambda v: v) -> list[Any]:
-        keys = [self.key(r) for r in requests]
-        out: list[Any] = [self._get(k) for k in keys]
+        # an adapter held in memory (the training callback's) changes under its name: never cached
+        passthrough = not getattr(self.inner, "caches_adapters", True)
+        keys = [None if passthrough and r.adapter else self.key(r) for r in requests]
+        out: list[Any] = [None if k is None else self._get(k) for k in keys]
         missing = [i for i, v in enumerate(out) if v is None]
         self.hits += len(requests) - len(missing)
         self.misses += len(missing)
@@ -150,7 +152,9 @@ class CachingBackend:
             fresh = compute([requests[i] for i in missing])
             for i, value in zip(missing, fresh):
                 out[i] = value
-                self._put(keys[i], store(value))
+                key = keys[i]
+                if key is not None:
+                    self._put(key, store(value))
         return out
 
     def generate(self, requests: Sequence[GenerateRequest]) -> list[str]:

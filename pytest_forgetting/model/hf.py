@@ -253,15 +253,14 @@ class HFBackend:
         batch_size: int | None = None,
         progress: Progress | None = None,
         merge_adapters: bool = False,
-        fingerprint: str | None = None,
     ) -> "HFBackend":
         """A backend over an in-memory ``PeftModel`` (the training callback's): no files, no load.
 
         ``adapter_name`` is the PEFT adapter requests name; ``adapter=None`` still runs the
         base with adapters disabled. The caller's tokenizer is copied before it is given a
-        pad token, so training's own padding is never changed. ``fingerprint`` is the base's
-        identity for the output cache (:func:`~pytest_forgetting.model.live.base_digest`); the
-        adapter's is only its name, so adapter answers must never go through a cache.
+        pad token, so training's own padding is never changed. The in-memory adapter has no
+        identity (``caches_adapters`` is False: a cache passes its requests through); the base's is
+        set by the caller from what is in memory (:meth:`set_base_fingerprint`).
         """
         import copy
 
@@ -275,7 +274,8 @@ class HFBackend:
         self.source = ModelSource(name, None)
         self._adapter_paths = {adapter_name: Path(adapter_name)}  # names only: nothing is read from disk
         self._adapter_fps = {adapter_name: name}
-        self._fingerprint = fingerprint or name
+        self._fingerprint = name
+        self.caches_adapters = False
         self._device = device
         self._model = model
         self.load_count = 0
@@ -287,6 +287,14 @@ class HFBackend:
             tokenizer.pad_token = tokenizer.eos_token
         self._tokenizer = tokenizer
         return self
+
+    caches_adapters = True
+    """Whether adapter answers may be cached: False over an in-memory adapter, whose weights change under its name."""
+
+    def set_base_fingerprint(self, fingerprint: str) -> None:
+        """The base's identity in output-cache keys, for a backend over an in-memory model (:meth:`from_loaded`),
+        computed by the caller from the weights, configs and tokenizer (:func:`~pytest_forgetting.model.live.base_digest`)."""
+        self._fingerprint = fingerprint
 
     def max_positions(self) -> int | None:
         """The model's context length from its config (read from disk: no weights needed)."""
