@@ -295,18 +295,18 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
                      work: list[tuple[Suite, Any]]) -> dict[tuple[str, Side], SuiteRun]:
         """The base side, through the output cache when it is on and the base can be fingerprinted as it
         is in memory (only base requests ever go through it: the in-memory adapter has no identity)."""
-        if self.cache_dir is None:
-            return run_suites(backend, work, [None], self.max_new_tokens)
         from .model.cache import CachingBackend
 
-        try:
-            backend.set_base_fingerprint("live:" + base_digest(model, backend.tokenizer, adapter))
-        except NoFingerprint as why:
-            self.base_cache_note = f"base side not cached: {why}"
-            return run_suites(backend, work, [None], self.max_new_tokens)
-        view = CachingBackend(backend, self.cache_dir / "outputs", self.cache)
-        runs = run_suites(view, work, [None], self.max_new_tokens)
-        self.base_cache_hits, self.base_cache_misses = view.hits, view.misses
+        answerer: Any = backend
+        if self.cache_dir is not None:
+            try:
+                backend.set_base_fingerprint("live:" + base_digest(model, backend.tokenizer, adapter))
+                answerer = CachingBackend(backend, self.cache_dir / "outputs", self.cache)
+            except NoFingerprint as why:
+                self.base_cache_note = f"base side not cached: {why}"
+        runs = run_suites(answerer, work, [None], self.max_new_tokens)
+        if isinstance(answerer, CachingBackend):
+            self.base_cache_hits, self.base_cache_misses = answerer.hits, answerer.misses
         return runs
 
     def compare(self, current: dict[str, SuiteRun]) -> dict[str, SuiteComparison]:

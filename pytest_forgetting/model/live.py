@@ -99,8 +99,10 @@ def base_digest(model: Any, tokenizer: Any, adapter: str) -> str:
     for part in (config, gen):
         if part is not None:
             h.update(part.to_json_string(use_diff=False).encode())
-    for name, t in sorted([*model.state_dict().items(), *(("buffer:" + n, b) for n, b in model.named_buffers())],
-                          key=lambda item: item[0]):
+    tensors = model.state_dict()
+    # buffers kept out of the state dict (non-persistent, e.g. rotary frequencies) still change the maths
+    tensors.update({"buffer:" + n: b for n, b in model.named_buffers() if n not in tensors})
+    for name, t in sorted(tensors.items()):
         if t.numel() and t.data_ptr() in own:
             continue
         _tensor_bytes(h, name, t)
