@@ -15,7 +15,7 @@ from _util import median, timed
 # -- generation --------------------------------------------------------------------------
 def plugin_generate(backend: Any, work: Sequence[tuple[Any, Sequence[Any]]]) -> dict[str, str]:
     """What the plugin does for a session: plan, batched generate, score (base side, cache off)."""
-    from pytest_forgetting.execute import run_suites
+    from pytest_forgetting.run.execute import run_suites
 
     runs = run_suites(backend, work, [None], 64)
     return {f"{name}::{cid}": out for (name, _), run in runs.items() for cid, out in run.outputs.items()}
@@ -123,7 +123,7 @@ def measure_generation(backend: Any, suites: Sequence[Any], requests: Sequence[A
     plugin_med = median(plugin_t)
 
     # do the outputs agree? map each case to its (de-duplicated) request's raw output
-    from pytest_forgetting.execute import effective_case
+    from pytest_forgetting.run.execute import effective_case
     from pytest_forgetting.scoring import family
 
     index = {r: i for i, r in enumerate(requests)}

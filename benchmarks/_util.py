@@ -145,7 +145,7 @@ def clear_outputs(cache_dir: Path) -> None:
 
 # -- suites and requests -------------------------------------------------------------
 def example_suites(names: Sequence[str] | None = None) -> list[Any]:
-    from pytest_forgetting.cases import load_suite
+    from pytest_forgetting.suite.cases import load_suite
 
     files = sorted(EXAMPLE.glob("*.forgetting.yaml"))
     suites = [load_suite(f, root=REPO) for f in files]
@@ -154,7 +154,7 @@ def example_suites(names: Sequence[str] | None = None) -> list[Any]:
 
 def suite_requests(suites: Sequence[Any], adapter: str | None = None, default_tokens: int = 64) -> tuple[list[Any], list[Any]]:
     """(generate requests, loglikelihood requests) of ``suites`` for one side, de-duplicated like run_suites."""
-    from pytest_forgetting.execute import effective_case
+    from pytest_forgetting.run.execute import effective_case
     from pytest_forgetting.model.protocol import GenerateRequest
     from pytest_forgetting.scoring import family
 

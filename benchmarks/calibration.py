@@ -9,8 +9,8 @@ The model (stated, so the numbers can be judged):
   directions, numbers of cases and base-model rates (read from ``example_suite/__baselines__``).
   Every metric is simulated as a per-case binary outcome at its base rate (metrics that are not
   rates, such as ``mean_words``, at 0.5), scored by the plugin's own paired test
-  (:func:`~pytest_forgetting.scoring.stats.compare_metric`) and judged by the plugin's own decider
-  (:func:`~pytest_forgetting.decide.decide`: primary metrics confirmatory, secondary metrics
+  (:func:`~pytest_forgetting.stats.comparison.compare_metric`) and judged by the plugin's own decider
+  (:func:`~pytest_forgetting.decide.decider.decide`: primary metrics confirmatory, secondary metrics
   Holm-adjusted within the candidate). Metrics are drawn independently of each other, which is
   the worst case for family-wise error (real metrics of one suite are correlated).
 * The target suite (``ticket_extraction``) really improves (0.00 -> 0.90) in every scenario, so a
@@ -35,12 +35,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pytest_forgetting.cases import Suite  # noqa: E402
-from pytest_forgetting.decide import Mode, SuiteEvidence, decide  # noqa: E402
-from pytest_forgetting.results import SuiteComparison, SuiteRun  # noqa: E402
+from pytest_forgetting.suite.cases import Suite  # noqa: E402
+from pytest_forgetting.decide.decider import Mode, SuiteEvidence, decide  # noqa: E402
+from pytest_forgetting.records.results import SuiteComparison, SuiteRun  # noqa: E402
 from pytest_forgetting.scoring import family as get_family  # noqa: E402
 from pytest_forgetting.scoring.base import CaseOutcome, mean_metric  # noqa: E402
-from pytest_forgetting.scoring.stats import compare_metric  # noqa: E402
+from pytest_forgetting.stats.comparison import compare_metric  # noqa: E402
 
 # the regressions the demo's narrow adapter shows (README "The demo"), each alone
 DEMO_REGRESSIONS: list[tuple[str, str, float]] = [

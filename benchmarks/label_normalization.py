@@ -19,8 +19,8 @@ import json
 import time
 from pathlib import Path
 
-from pytest_forgetting.cases import load_suite
-from pytest_forgetting.execute import run_suites
+from pytest_forgetting.suite.cases import load_suite
+from pytest_forgetting.run.execute import run_suites
 from pytest_forgetting.model.cache import CachingBackend
 from pytest_forgetting.model.embedded import default_cache_dir
 from pytest_forgetting.model.hf import HFBackend, LoadSettings

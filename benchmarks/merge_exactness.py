@@ -24,7 +24,7 @@ from _util import DEFAULT_CACHE, EXAMPLE, dump_json, example_suites, load_averag
 
 
 def answer(backend: Any, suites: list[Any], side: str | None) -> tuple[float, dict[str, Any]]:
-    from pytest_forgetting.execute import run_suites
+    from pytest_forgetting.run.execute import run_suites
 
     t0 = time.perf_counter()
     runs = run_suites(backend, [(s, list(s.cases)) for s in suites], [side], 64)

@@ -72,7 +72,7 @@ def breakdown(checkpoints: list[tuple[str, Path]], suites: list[Any], cache: Pat
     """In one process: load, base side, each adapter side unmerged and merged (output cache off)."""
     import dataclasses
 
-    from pytest_forgetting.execute import run_suites
+    from pytest_forgetting.run.execute import run_suites
     from pytest_forgetting.model.hf import HFBackend, LoadSettings
 
     work = [(s, list(s.cases)) for s in suites]

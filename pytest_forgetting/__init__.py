@@ -22,7 +22,7 @@ and ``--adapter`` starts with ``--forgetting-``. Documentation: the README.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402
 
 from .model.protocol import (  # noqa: E402
     Backend,

@@ -4,9 +4,9 @@
 ``Trainer`` and TRL's ``SFTTrainer``). At each evaluation and/or checkpoint save it
 answers the suites with the model being trained -- through the same road as the
 pytest plugin: :meth:`HFBackend.from_loaded` (no second model load),
-:func:`~pytest_forgetting.execute.run_suites` (batching and scoring),
-:func:`~pytest_forgetting.compare.compare_suite` (paired statistics) and
-:mod:`~pytest_forgetting.decide` (sweep rows, recommendation).
+:func:`~pytest_forgetting.run.execute.run_suites` (batching and scoring),
+:func:`~pytest_forgetting.run.compare.compare_suite` (paired statistics) and
+:mod:`~pytest_forgetting.decide.decider` (sweep rows, recommendation).
 
 The reference is the base model with the adapter disabled. It is computed once, at
 the first evaluation, and reused: this assumes the base weights are frozen (LoRA and
@@ -31,15 +31,15 @@ from typing import Any, Sequence
 from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
-from .cases import Suite
-from .decide import Mode, SuiteEvidence, decide
+from .suite.cases import Suite
+from .decide.decider import Mode, SuiteEvidence, decide
 from .errors import ForgettingError
-from .evaluate import compare_runs, load_suites
-from .execute import run_suites
+from .run.evaluate import compare_runs, load_suites
+from .run.execute import run_suites
 from .model.live import NoFingerprint, adapter_digest, base_digest
 from .report.table import sweep_table
-from .results import Side, SuiteComparison, SuiteRun
-from .sweep import SweepRow, recommend, sweep_rows
+from .records.results import Side, SuiteComparison, SuiteRun
+from .decide.sweep import SweepRow, recommend, sweep_rows
 
 EVALUATE_ON = ("evaluate", "save", "both")
 CACHE_MODES = ("on", "readonly", "off")

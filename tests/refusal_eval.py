@@ -59,7 +59,7 @@ def agreement(data: Iterable[dict], predict: Callable[[str, str | None], str]) -
 
 def rescore(baseline: Path) -> None:
     """Re-score every stored output of the refusal suites in a baseline file; print the changed decisions."""
-    from pytest_forgetting.cases import load_suite
+    from pytest_forgetting.suite.cases import load_suite
     from pytest_forgetting.scoring import family
 
     stored = json.loads(baseline.read_text(encoding="utf-8"))

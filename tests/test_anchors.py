@@ -300,7 +300,7 @@ def test_backend_without_a_token_count_keeps_only_answers_that_come_back_unchang
 
 
 def test_jsonl_keeps_one_row_per_line_and_survives_a_lone_surrogate() -> None:
-    from pytest_forgetting.anchors import to_jsonl
+    from pytest_forgetting.run.anchors import to_jsonl
 
     rows = [{"messages": [{"role": "user", "content": "a\u2028b\u2029c\x85d\ud800e"}]},
             {"messages": [{"role": "user", "content": "é\n日本 🙂"}]}]
@@ -311,8 +311,8 @@ def test_jsonl_keeps_one_row_per_line_and_survives_a_lone_surrogate() -> None:
 
 
 def test_who_may_be_asked_again() -> None:
-    from pytest_forgetting.anchors import can_regenerate
-    from pytest_forgetting.results import SuiteComparison
+    from pytest_forgetting.run.anchors import can_regenerate
+    from pytest_forgetting.records.results import SuiteComparison
 
     def comp(candidate: str | None, kind: str, is_base: bool) -> SuiteComparison:
         return SuiteComparison("s", "s.forgetting.yaml", "guardrail", "tone", candidate, kind, kind,

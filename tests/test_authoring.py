@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from conftest import write_suite
-from pytest_forgetting.cases import Suite, load_suite
+from pytest_forgetting.suite.cases import Suite, load_suite
 from pytest_forgetting.errors import SuiteError
-from pytest_forgetting.execute import effective_generation
+from pytest_forgetting.run.execute import effective_generation
 from pytest_forgetting.scoring import family
 from pytest_forgetting.scoring.format_overuse import detect_format
-from pytest_forgetting.suite_data import derived_id, fill_template
+from pytest_forgetting.suite.data import derived_id, fill_template
 
 
 def load(tmp_path: Path, body: str, name: str = "s") -> Suite:

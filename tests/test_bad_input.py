@@ -57,7 +57,7 @@ def test_bad_suite_is_a_clear_collection_error(pytester: pytest.Pytester, name: 
 def test_training_data_not_jsonl(pytester: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory) -> None:
     (pytester.path / "train.jsonl").write_text('{"messages": []}\nnot json\n')
     write_suite(pytester, "tone", "family: tone\ntraining_data: train.jsonl\ncases:\n  - {id: a, prompt: x}\n")
-    from pytest_forgetting.cases import load_suite
+    from pytest_forgetting.suite.cases import load_suite
     from pytest_forgetting.errors import SuiteError
 
     # read at collection (issue 19), not at scoring after all model work

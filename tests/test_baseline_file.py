@@ -4,7 +4,7 @@ from __future__ import annotations
 import multiprocessing as mp
 from pathlib import Path
 
-from pytest_forgetting.baseline import (BaselineFile, CaseRecord, SuiteRecord, load_baseline, render,
+from pytest_forgetting.records.baseline import (BaselineFile, CaseRecord, SuiteRecord, load_baseline, render,
                                         write_suites)
 from pytest_forgetting.scoring.base import CaseOutcome
 

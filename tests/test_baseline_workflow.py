@@ -56,7 +56,7 @@ def test_record_pass_regress_accept(suite_dir: pytest.Pytester, tiny_model: Path
 
 def test_one_flipped_case_is_not_significant(suite_dir: pytest.Pytester, tiny_model: Path) -> None:
     """Baseline passed q3, the model now fails it: one discordant pair, p = 1.0, the suite stays green."""
-    from pytest_forgetting.cases import load_suite
+    from pytest_forgetting.suite.cases import load_suite
 
     model = f"--model={tiny_model}"
     write_suite(suite_dir, "fmt", FORMAT_SUITE)

@@ -9,8 +9,8 @@ import yaml
 
 import tiny
 from conftest import JSON_ANSWER, write_suite
-from pytest_forgetting.cases import load_suite
-from pytest_forgetting.execute import run_suites
+from pytest_forgetting.suite.cases import load_suite
+from pytest_forgetting.run.execute import run_suites
 from pytest_forgetting.model.hf import HFBackend, LoadSettings
 
 TICKETS = ["Ticket: my router is broken", "Ticket: refund my order", "Ticket: the app crashes",
@@ -114,7 +114,7 @@ def test_routing_keeps_broken_workflow_on_base(suite_dir: pytest.Pytester, tiny_
 
 
 def test_recommend_rule_unit() -> None:
-    from pytest_forgetting.sweep import SweepRow, recommend
+    from pytest_forgetting.decide.sweep import SweepRow, recommend
 
     def row(name: str, target: float, regressed: tuple[str, ...] = ()) -> SweepRow:
         return SweepRow(name, {"t": target}, {}, regressed, "READY" if not regressed else "NOT READY")

@@ -27,7 +27,7 @@ import json, types
 import numpy as np
 from pytest_forgetting.scoring.base import CaseOutcome
 from pytest_forgetting.scoring.label_collapse import LabelCollapse
-from pytest_forgetting.scoring.stats import compare_metric, holm_adjust
+from pytest_forgetting.stats.comparison import compare_metric, holm_adjust
 
 labels = ["billing", "refund", "shipping", "account", "technical", "other", "complaint"]
 rng = np.random.default_rng(4)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_forgetting.scoring.stats import holm_adjust
+from pytest_forgetting.stats.comparison import holm_adjust
 
 
 def test_hand_worked_example() -> None:

@@ -21,9 +21,9 @@ from typing import Any, Iterator
 import pytest
 
 from conftest import runpytest_lean, write_suite
-from pytest_forgetting.cases import Suite, load_suite
+from pytest_forgetting.suite.cases import Suite, load_suite
 from pytest_forgetting.errors import BackendError, ModelLoadError, SuiteError
-from pytest_forgetting.suite_data import derived_id
+from pytest_forgetting.suite.data import derived_id
 
 HELP_CASE = "  - {id: a, prompt: 'Hi', answers: [hello]}\n"
 
@@ -182,7 +182,7 @@ BOMB = "".join(
 
 
 def test_suite_alias_bomb_fails_fast(tmp_path: Path) -> None:
-    from pytest_forgetting.cases import load_suite
+    from pytest_forgetting.suite.cases import load_suite
 
     assert len(BOMB.encode()) < 500
     path = tmp_path / "bomb.forgetting.yaml"
@@ -204,7 +204,7 @@ def test_suite_self_referencing_alias_in_json_schema(pytester: pytest.Pytester) 
 
 
 def test_suite_document_size_is_bounded(tmp_path: Path) -> None:
-    from pytest_forgetting.cases import load_suite
+    from pytest_forgetting.suite.cases import load_suite
 
     path = tmp_path / "big.forgetting.yaml"
     with path.open("w") as fh:
@@ -278,7 +278,7 @@ def test_training_data_errors_at_collection(pytester: pytest.Pytester) -> None:
 _REGEX_SCRIPT = """
 import sys, time
 from pathlib import Path
-from pytest_forgetting.cases import load_suite
+from pytest_forgetting.suite.cases import load_suite
 from pytest_forgetting.errors import SuiteError
 from pytest_forgetting.scoring.helpfulness import Helpfulness
 suite = load_suite(Path(sys.argv[1]))
@@ -417,7 +417,7 @@ def test_adapter_broken_is_diagnosed_before_loading(tiny_model: Path, random_ada
 
 
 def test_adapter_two_spellings_are_one_candidate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pytest_forgetting.options import expand_adapters
+    from pytest_forgetting.plugin.options import expand_adapters
 
     (tmp_path / "a").mkdir()
     monkeypatch.chdir(tmp_path)
@@ -476,7 +476,7 @@ def test_cache_dir_unwritable_is_a_clear_error_or_no_caching(tiny_model: Path, t
 def test_baseline_keeps_mode_and_leaves_no_lock(tmp_path: Path) -> None:
     from test_baseline_file import _record
 
-    from pytest_forgetting.baseline import write_suites
+    from pytest_forgetting.records.baseline import write_suites
 
     path = tmp_path / "__baselines__" / "x.forgetting.json"
     write_suites(path, {"x": _record(2)})
@@ -490,7 +490,7 @@ def test_baseline_keeps_mode_and_leaves_no_lock(tmp_path: Path) -> None:
 def _update_cases(path: str, ids: list[str], tag: str, barrier: Any) -> None:
     from test_baseline_file import _record
 
-    from pytest_forgetting.baseline import CaseRecord, SuiteRecord, write_suites
+    from pytest_forgetting.records.baseline import CaseRecord, SuiteRecord, write_suites
     from pytest_forgetting.scoring.base import CaseOutcome
 
     barrier.wait()
@@ -511,7 +511,7 @@ def _update_cases(path: str, ids: list[str], tag: str, barrier: Any) -> None:
 def test_baseline_concurrent_updates_both_land(tmp_path: Path) -> None:
     from test_baseline_file import _record
 
-    from pytest_forgetting.baseline import load_baseline, write_suites
+    from pytest_forgetting.records.baseline import load_baseline, write_suites
 
     path = tmp_path / "__baselines__" / "x.forgetting.json"
     write_suites(path, {"s": _record(4)})

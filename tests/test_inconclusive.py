@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from canned import JSON, PLAIN, suite_yaml, write_project
-from pytest_forgetting.decide import INCONCLUSIVE, REGRESSED, UNCHANGED, adjusted_p_values, metric_status
-from pytest_forgetting.results import SuiteComparison
+from pytest_forgetting.decide.decider import INCONCLUSIVE, REGRESSED, UNCHANGED, adjusted_p_values, metric_status
+from pytest_forgetting.records.results import SuiteComparison
 from pytest_forgetting.scoring.base import CaseOutcome, mean_metric
-from pytest_forgetting.scoring.stats import compare_metric
+from pytest_forgetting.stats.comparison import compare_metric
 
 TARGET_IDS = [f"t{i}" for i in range(8)]
 REFUSE = "I'm sorry, but I can't help with that."

@@ -7,8 +7,8 @@ from typing import Any, Sequence
 
 import pytest
 
-from pytest_forgetting.cases import Suite, load_suite
-from pytest_forgetting.execute import effective_generation, run_suites
+from pytest_forgetting.suite.cases import Suite, load_suite
+from pytest_forgetting.run.execute import effective_generation, run_suites
 from pytest_forgetting.model.cache import CachingBackend
 from pytest_forgetting.model.protocol import Loglik, LoglikelihoodRequest, ModelIdentity, Prompt
 from pytest_forgetting.scoring import family

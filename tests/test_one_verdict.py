@@ -97,7 +97,7 @@ def test_an_error_in_one_suite_is_error_not_pass(pytester: pytest.Pytester) -> N
     assert _run(pytester, "--forgetting-update")[0].ret == 0
     with (pytester.path / "conftest.py").open("a") as fh:  # an unexpected exception while comparing one suite
         fh.write(
-            "\nimport pytest_forgetting.evaluate as _ev\n_orig = _ev.compare_suite\n"
+            "\nimport pytest_forgetting.run.evaluate as _ev\n_orig = _ev.compare_suite\n"
             "def _boom(suite, run, **kw):\n"
             "    if suite.name == 'target':\n        raise ValueError('alpha must be strictly between 0 and 1, got nan')\n"
             "    return _orig(suite, run, **kw)\n"
@@ -243,7 +243,7 @@ def test_reports_read_only_the_record_and_the_decider_no_report() -> None:
     for f in (root / "report").glob("*.py"):
         bad = {n for n in imported(f) if any(x in n for x in ("session", "decide", "finish", "collect", "plugin"))}
         assert not bad, (f.name, bad)
-    for f in (root / "decide.py", root / "messages.py"):
+    for f in (root / "decide" / "decider.py", root / "plugin" / "messages.py"):
         assert not {n for n in imported(f) if "report" in n}, f.name
 
 

@@ -315,7 +315,7 @@ def test_suite_end_to_end_through_server(suite_dir: pytest.Pytester, llama_serve
     # record a baseline through the server, then compare against it: the baseline says who answered
     result = suite_dir.runpytest(*_served_args(llama_server.url), "--forgetting-update", "-q")
     assert result.ret == 0, result.stdout.str()
-    from pytest_forgetting.baseline import baseline_path
+    from pytest_forgetting.records.baseline import baseline_path
 
     text = baseline_path(suite_dir.path / "fmt.forgetting.yaml").read_text()
     assert '"backend": "openai"' in text

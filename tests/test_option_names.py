@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from pytest_forgetting.options import _OPTIONS, _RENAMED
+from pytest_forgetting.plugin.options import _OPTIONS, _RENAMED
 
 from canned import PLAIN, suite_yaml, write_project
 from conftest import runpytest_lean
@@ -57,7 +57,7 @@ def test_the_other_plugins_option_values_do_not_leak_into_ours(pytester: pytest.
     conftest = pytester.path / "conftest.py"
     conftest.write_text(conftest.read_text() + textwrap.dedent(PLAYWRIGHT_LIKE) + textwrap.dedent('''
         def pytest_collection_finish(session):
-            from pytest_forgetting.stash import session_of
+            from pytest_forgetting.plugin.stash import session_of
             print("OUR-DEVICE", session_of(session.config).settings.device)
     '''))
     res = runpytest_lean(pytester, "-s", "-p", "no:cacheprovider", "--forgetting-cache=off",

@@ -10,14 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_forgetting.scoring.base import CaseOutcome, MetricSpec, mean_metric
-from pytest_forgetting.scoring.paired_tests import (
+from pytest_forgetting.stats.paired_tests import (
     _SignFlip,
     bootstrap_interval,
     bootstrap_p,
     mcnemar_interval,
     sign_flip_interval,
 )
-from pytest_forgetting.scoring.stats import Comparison, compare_metric, exact_mcnemar
+from pytest_forgetting.stats.comparison import Comparison, compare_metric, exact_mcnemar
 
 
 def outcome(passed: bool, **data: object) -> CaseOutcome:

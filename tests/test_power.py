@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_forgetting.scoring.base import CaseOutcome, MetricSpec, mean_metric
-from pytest_forgetting.scoring.paired_tests import min_cases_for
-from pytest_forgetting.scoring.stats import (
+from pytest_forgetting.stats.paired_tests import min_cases_for
+from pytest_forgetting.stats.comparison import (
     PowerModel,
     cases_needed,
     compare_metric,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_forgetting.progress import Progress
+from pytest_forgetting.plugin.progress import Progress
 
 from conftest import runpytest_lean, write_suite
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FORMAT_SUITE, LEAN_ARGS, LEAN_ENV, write_suite
-from pytest_forgetting.baseline import load_baseline
-from pytest_forgetting.cases import load_suite
+from pytest_forgetting.records.baseline import load_baseline
+from pytest_forgetting.suite.cases import load_suite
 from pytest_forgetting.errors import SuiteError
 
 ONE = "family: helpfulness\ncases:\n  - {id: a, prompt: 'Hi', answers: [hello]}\n"
@@ -114,7 +114,7 @@ def test_xdist_is_refused_clearly(suite_dir: pytest.Pytester) -> None:
 
 KILL_CONFTEST = """
 import os, time
-import pytest_forgetting.baseline as b
+import pytest_forgetting.fileio as b
 
 _real_fsync = os.fsync
 

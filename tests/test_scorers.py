@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_forgetting.cases import Suite, load_suite
-from pytest_forgetting.execute import metric_values
+from pytest_forgetting.suite.cases import Suite, load_suite
+from pytest_forgetting.run.execute import metric_values
 from pytest_forgetting.scoring import family
 from pytest_forgetting.scoring.base import CaseOutcome
 from pytest_forgetting.scoring.format_overuse import detect_format

@@ -1,4 +1,4 @@
-"""Unit tests for pytest_forgetting.scoring.stats, against hand-computed values."""
+"""Unit tests for pytest_forgetting.stats.comparison, against hand-computed values."""
 from __future__ import annotations
 
 import json
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_forgetting.scoring.base import CaseOutcome, MetricSpec, mean_metric
-from pytest_forgetting.scoring.stats import (
+from pytest_forgetting.stats.comparison import (
     Comparison,
     bootstrap_ci,
     compare_metric,

@@ -253,7 +253,7 @@ class _Canned:
 def test_recommendation_follows_the_rule(suites: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
     from transformers import TrainerControl, TrainerState, TrainingArguments
 
-    from pytest_forgetting.execute import run_suites
+    from pytest_forgetting.run.execute import run_suites
 
     plain_t, plain_g = ["Sure."] * len(TICKETS), ["Hello there."] * len(GENERAL)
     json_t = [JSON_ANSWER] * len(TICKETS)
@@ -432,7 +432,7 @@ def test_missing_tokenizer_is_refused_at_train_start(suites: list[Path], tiny_mo
 def test_no_target_suite_recommendation_says_so(suites: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
     from transformers import TrainerControl, TrainerState, TrainingArguments
 
-    from pytest_forgetting.execute import run_suites
+    from pytest_forgetting.run.execute import run_suites
 
     plan = {None: (["Sure."] * len(TICKETS), ["Hello."] * len(GENERAL)),
             "step-1": (["Sure."] * len(TICKETS), ["Hello."] * len(GENERAL)),
@@ -628,7 +628,7 @@ def test_an_in_memory_adapter_never_reaches_the_cache(tiny_model: Path, tmp_path
 
     from pytest_forgetting.model.cache import CachingBackend
     from pytest_forgetting.model.hf import HFBackend
-    from pytest_forgetting.requests import GenerationSettings, Prompt
+    from pytest_forgetting.suite.requests import GenerationSettings, Prompt
 
     backend = HFBackend.from_loaded(_tiny_peft(tiny_model), AutoTokenizer.from_pretrained(tiny_model))
     view = CachingBackend(backend, tmp_path / "c" / "outputs")

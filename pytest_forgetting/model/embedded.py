@@ -88,7 +88,7 @@ def ensure_embedded_model(cache_dir: Path | None = None, *, announce: bool | Cal
             f"cannot convert the embedded {EMBEDDED_NAME} into the cache dir {cache_dir}: {exc.strerror or exc}.\n"
             f"  fix: make {cache_dir} writable, or pass --forgetting-cache-dir (or ${CACHE_ENV}) a writable folder."
         ) from None
-    from ..baseline import locked
+    from ..fileio import locked
 
     try:
         with locked(target):  # concurrent runs (CI jobs, pytest -n workers) convert once; the others wait

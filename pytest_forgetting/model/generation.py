@@ -13,12 +13,34 @@ tokens only, so the model sees exactly what it would see without sharing.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
-from .protocol import GenerateRequest, Loglik, LoglikelihoodRequest
+from .protocol import GenerateRequest, Loglik, LoglikelihoodRequest, Prompt
 
-if TYPE_CHECKING:
-    from .hf import HFBackend
+
+class HFBackend(Protocol):
+    """What the loops here need of :class:`~pytest_forgetting.model.hf.HFBackend` (a protocol, so this
+    module does not import the backend that imports it)."""
+
+    passes: int
+    progress: Any
+
+    @property
+    def model(self) -> Any: ...
+
+    @property
+    def tokenizer(self) -> Any: ...
+
+    @property
+    def device(self) -> str: ...
+
+    def _batch_size(self, longest: int) -> int: ...
+
+    def check_lengths(self, rows: Sequence[tuple[Prompt, int, int]]) -> None: ...
+
+    def render(self, prompt: Prompt) -> str: ...
+
+    def _adapter_context(self, adapter: str | None) -> Any: ...
 
 
 def cut_at_stop(text: str, stops: Sequence[str]) -> str:

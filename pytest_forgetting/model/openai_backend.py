@@ -45,7 +45,7 @@ from .protocol import GenerateRequest, ModelIdentity, Prompt
 __all__ = ["OpenAIBackend", "LoglikelihoodUnsupported", "HTTPStatusError", "continuation_span"]
 
 if TYPE_CHECKING:
-    from ..options import RunSettings
+    from ..plugin.options import RunSettings
 
 Progress = Callable[[str, int, int], None]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
 
-from ..requests import GenerateRequest, GenerationSettings, Loglik, LoglikelihoodRequest, Message, Prompt, token_count
+from ..suite.requests import GenerateRequest, GenerationSettings, Loglik, LoglikelihoodRequest, Message, Prompt, token_count
 
 __all__ = [
     "Backend", "GenerateRequest", "GenerationSettings", "Loglik", "LoglikelihoodRequest", "Message", "ModelIdentity",

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, Sequence, Union
 
 if TYPE_CHECKING:
-    from ..cases import Case, Suite
-    from ..requests import GenerateRequest, LoglikelihoodRequest
+    from ..suite.cases import Case, Suite
+    from ..suite.requests import GenerateRequest, LoglikelihoodRequest
 
 Direction = Literal["higher", "lower", "flat"]
 """Which way is better. ``flat``: any significant move beyond tolerance is a regression (tone)."""

@@ -115,7 +115,7 @@ class FormatOveruse(Family):
         return "format_rate" if role == "target" else "overuse_rate"
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
-        from ..requests import GenerateRequest
+        from ..suite.requests import GenerateRequest
 
         return [GenerateRequest(case.prompt, case.settings, adapter)]
 

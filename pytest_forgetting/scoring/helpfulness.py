@@ -33,7 +33,7 @@ class Helpfulness(Family):
     primary_metric = "accuracy"
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
-        from ..requests import GenerateRequest
+        from ..suite.requests import GenerateRequest
 
         return [GenerateRequest(case.prompt, case.settings, adapter)]
 

@@ -18,8 +18,8 @@ import re
 from collections import Counter
 from typing import Any, Callable, Mapping, Sequence
 
-from ..requests import token_count
-from ..suite_data import fill_template, placeholders
+from ..suite.requests import token_count
+from ..suite.data import fill_template, placeholders
 from .base import Answer, CaseOutcome, Family, MetricSpec, mean_metric
 
 UNPARSED = "<unparsed>"
@@ -199,7 +199,7 @@ def _recall_of(label: str) -> Callable[[CaseOutcome], float | None]:
 
 def content_free_prompts(suite: Any, case: Any) -> list[Any]:
     """The suite's content-free prompts, with the case's system turn and chat mode."""
-    from ..requests import Prompt
+    from ..suite.requests import Prompt
 
     texts = suite.config.get("_content_free_texts") or list(CONTENT_FREE)
     system = next((c for r, c in case.prompt.messages if r == "system"), None) if case.prompt.chat else None
@@ -214,7 +214,7 @@ class LabelCollapse(Family):
         return str(suite.config.get("scoring", "loglikelihood"))
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
-        from ..requests import GenerateRequest, LoglikelihoodRequest
+        from ..suite.requests import GenerateRequest, LoglikelihoodRequest
 
         if self._mode(suite) == "generate":
             return [GenerateRequest(case.prompt, case.settings, adapter)]

@@ -29,7 +29,7 @@ from .base import Answer, CaseOutcome, Family, MetricSpec, Request, mean_metric
 from .refusal_detector import classify_refusal
 
 if TYPE_CHECKING:
-    from ..cases import Case, Suite
+    from ..suite.cases import Case, Suite
 
 LABELS = ("compliance", "refusal", "partial", "empty")
 FIELD = "$.refusal_classifier"
@@ -108,7 +108,7 @@ class Refusal(Family):
             resolve_classifier(str(spec), str(suite.path), allow_code=allow_code)
 
     def requests(self, suite: "Suite", case: "Case", adapter: str | None) -> list[Request]:
-        from ..requests import GenerateRequest
+        from ..suite.requests import GenerateRequest
 
         return [GenerateRequest(case.prompt, case.settings, adapter)]
 

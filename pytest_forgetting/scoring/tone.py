@@ -110,7 +110,7 @@ class Tone(Family):
     primary_metric = "expectation_pass_rate"
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
-        from ..requests import GenerateRequest
+        from ..suite.requests import GenerateRequest
 
         return [GenerateRequest(case.prompt, case.settings, adapter)]
 

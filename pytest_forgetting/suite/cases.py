@@ -21,10 +21,10 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 
-from .errors import SuiteError
+from ..errors import SuiteError
 from .requests import GenerationSettings, Prompt
-from .suite_data import TemplateError, assign_ids, fill_template, placeholders, read_rows, row_to_case
-from .suite_yaml import MAX_BYTES, check_finite, check_local_refs, json_path, line_of, parse_yaml
+from .data import TemplateError, assign_ids, fill_template, placeholders, read_rows, row_to_case
+from .parse import MAX_BYTES, check_finite, check_local_refs, json_path, line_of, parse_yaml
 
 FAMILIES = ("format_overuse", "refusal", "label_collapse", "tone", "helpfulness")
 SUITE_SUFFIXES = (".forgetting.yaml", ".forgetting.yml")
@@ -93,7 +93,7 @@ def suite_name_from_path(path: Path) -> str:
 
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
-    text = resources.files("pytest_forgetting").joinpath("schema/suite.schema.json").read_text("utf-8")
+    text = resources.files("pytest_forgetting").joinpath("suite/schema/suite.schema.json").read_text("utf-8")
     return Draft202012Validator(json.loads(text))
 
 
@@ -222,7 +222,7 @@ def _schema_check(data: dict[str, Any], node: yaml.Node | None, spath: str, orig
 
 def _family_checks(suite: Suite, node: yaml.Node | None, allow_code: bool) -> None:
     """The family's own load-time checks (e.g. refusal_classifier), with the YAML line filled in."""
-    from .scoring import family as get_family
+    from ..scoring import family as get_family
 
     try:
         get_family(suite.family).validate(suite, allow_code=allow_code)
@@ -388,7 +388,7 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node | None, *, root: Pa
                          line=_line_of(node, ["normalization"]), field="$.normalization",
                          fix="remove normalization:, or use scoring: loglikelihood")
     if family == "label_collapse" and data.get("scoring", "loglikelihood") == "loglikelihood":
-        from .scoring.label_collapse import CONTENT_FREE, content_free_texts, normalization_of
+        from ..scoring.label_collapse import CONTENT_FREE, content_free_texts, normalization_of
 
         config["normalization"] = normalization_of(config)
         if config["normalization"] == "calibrated":
@@ -443,7 +443,7 @@ def _check_metric_names(suite: Suite, data: Mapping[str, Any], node: yaml.Node |
     would otherwise pass collection and fail at run time as "no data"."""
     import difflib
 
-    from .scoring import family as get_family
+    from ..scoring import family as get_family
 
     names = [m.name for m in get_family(suite.family).metrics(suite)]
     asked = [(["primary_metric"], data["primary_metric"])] if "primary_metric" in data else []
@@ -461,7 +461,7 @@ def _check_metric_names(suite: Suite, data: Mapping[str, Any], node: yaml.Node |
 def _check_training_data(path: str, n: int, spath: str, node: yaml.Node | None) -> None:
     """Read the training data now, so a bad file is a collection error, not a failure after all model work
     (the n-grams are cached and scoring reuses them)."""
-    from .scoring.tone import training_ngrams
+    from ..scoring.tone import training_ngrams
 
     try:
         training_ngrams(path, n, spath)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional
 
-from .scoring.base import CaseOutcome
-from .scoring.stats import Comparison
+from ..scoring.base import CaseOutcome
+from ..stats.comparison import Comparison
 
 
 Side = Optional[str]

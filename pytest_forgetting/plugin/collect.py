@@ -13,11 +13,11 @@ from typing import Any, Iterator
 import pytest
 from _pytest._code.code import ReprExceptionInfo, ReprFileLocation, ReprTraceback
 
-from .cases import Case, Suite, load_suite
-from .decide import case_key, metric_key
-from .errors import ForgettingError
-from .results import side_labels
-from .scoring import family as get_family
+from ..suite.cases import Case, Suite, load_suite
+from ..decide.decider import case_key, metric_key
+from ..errors import ForgettingError
+from ..records.results import side_labels
+from ..scoring import family as get_family
 from .stash import session_of
 
 
@@ -173,3 +173,10 @@ class MetricItem(_ForgettingItem):
             d = fs.decision.suite(self.suite.name, cand) if fs.decision else None
             if d is not None and self.metric in d.metrics:
                 self.user_properties.append((f"forgetting.{side}.status", d.metrics[self.metric]))
+
+
+def selected(items: list[pytest.Item]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The selected cases and metric items as ``(suite, id)`` pairs, for :meth:`ForgettingSession.select`."""
+    cases = [(i.suite.name, i.case.id) for i in items if isinstance(i, CaseItem)]
+    metrics = [(i.suite.name, i.metric) for i in items if isinstance(i, MetricItem)]
+    return cases, metrics

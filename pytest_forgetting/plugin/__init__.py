@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from .cases import FAMILIES, is_suite_file
-from .model.protocol import Backend
+from ..suite.cases import FAMILIES, is_suite_file
+from ..model.protocol import Backend
 from .options import add_options, check_renamed, check_space_form, settings_from_config
 from .stash import SESSION_KEY, session_of
 
@@ -51,7 +51,9 @@ def pytest_collect_file(file_path: Any, parent: pytest.Collector) -> pytest.Coll
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    session_of(session.config).select(session.items)
+    from .collect import selected
+
+    session_of(session.config).select(*selected(session.items))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -61,7 +63,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    from .report.terminal import write_summary
+    from ..report.terminal import write_summary
     from .stash import RECORD_KEY
 
     write_summary(config.stash.get(RECORD_KEY, None), terminalreporter)
@@ -70,7 +72,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 @pytest.fixture(scope="session")
 def forgetting_model(request: pytest.FixtureRequest) -> Backend:
     """The model every suite runs on. Override it in conftest.py to plug in your own backend."""
-    from .errors import ForgettingError
+    from ..errors import ForgettingError
     from .session import UnavailableBackend
 
     try:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .errors import SuiteError
+from ..errors import SuiteError
 
 
 def json_path(parts: Any) -> str:

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from . import __version__
-from .baseline import SuiteRecord
-from .cases import Suite, is_suite_file, load_suite
+from ..version import __version__
+from ..records.baseline import SuiteRecord
+from ..suite.cases import Suite, is_suite_file, load_suite
 from .compare import compare_suite
-from .errors import SuiteError
-from .results import Side, SuiteComparison, SuiteRun
+from ..errors import SuiteError
+from ..records.results import Side, SuiteComparison, SuiteRun
 
 LIVE_BASE = "live base model"
 STORED = "stored baseline"

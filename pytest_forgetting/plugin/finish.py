@@ -8,12 +8,12 @@ from typing import Any, Mapping
 
 import pytest
 
-from . import sweep
-from .baseline import atomic_write
-from .decide import Decision
-from .evaluate import generation_settings
-from .record import RunData, build_record
-from .results import Side, side_labels
+from ..decide import sweep
+from ..fileio import atomic_write
+from ..decide.decider import Decision
+from ..run.evaluate import generation_settings
+from ..run.record import RunData, build_record
+from ..records.results import Side, side_labels
 from .session import ForgettingSession
 from .stash import RECORD_KEY, session_of
 
@@ -69,11 +69,11 @@ def write_reports(fs: ForgettingSession, record: dict[str, Any]) -> None:
     if s.report_json:
         _write(s.report_json, json.dumps(record, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
     if s.report_markdown:
-        from .report.markdown import render_markdown
+        from ..report.markdown import render_markdown
 
         _write(s.report_markdown, render_markdown(record))
     if s.report_html:
-        from .report.html import render_html
+        from ..report.html import render_html
 
         _write(s.report_html, render_html(record))
 
@@ -112,7 +112,7 @@ def advice(fs: ForgettingSession) -> dict[str, Any]:
 
 def export_anchors(fs: ForgettingSession, d: Decision, labels: Mapping[Side, str]) -> dict[str, Any]:
     """Write the anchor file; the counts go to the record (the terminal prints their message)."""
-    from .anchors import export_anchors as rows_of, to_jsonl
+    from ..run.anchors import export_anchors as rows_of, to_jsonl
 
     path = fs.settings.export_anchors
     assert path is not None

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Mapping, Sequence
 
-from . import messages
-from .cases import Suite
-from .results import Side, SuiteComparison, SuiteRun, side_labels
-from .scoring.stats import Comparison, holm_adjust
+from ..plugin import messages
+from ..suite.cases import Suite
+from ..records.results import Side, SuiteComparison, SuiteRun, side_labels
+from ..stats.comparison import Comparison, holm_adjust
 
 # -- the words ------------------------------------------------------------------------------
 # metric statuses
@@ -367,7 +367,7 @@ def _collapsed_reference(suite: Suite, comp: SuiteComparison) -> tuple[str, ...]
     """A label guardrail whose reference already predicts one label cannot see collapse: say so."""
     if suite.family != "label_collapse" or not comp.reference_outcomes:
         return ()
-    from .scoring.label_collapse import collapsed_reference
+    from ..scoring.label_collapse import collapsed_reference
 
     outcomes = [o for o in comp.reference_outcomes.values() if "pred" in o.data and "gold" in o.data]
     warn = collapsed_reference(outcomes, suite.config.get("labels")) if outcomes else None

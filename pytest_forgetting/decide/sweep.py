@@ -1,15 +1,15 @@
 """What to do with the verdicts: checkpoint sweep and per-workflow routing (anchor export: :mod:`.anchors`).
 
 Stops on the same road after :mod:`.decide`: every status here is read from a
-:class:`~pytest_forgetting.decide.Decision`, never re-derived.
+:class:`~pytest_forgetting.decide.decider.Decision`, never re-derived.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
-from .decide import Decision, FAILING_METRIC_STATUSES, READY, REGRESSED, TARGET_MISSED
-from .results import Side, SuiteComparison, SuiteRun
+from .decider import Decision, FAILING_METRIC_STATUSES, READY, REGRESSED, TARGET_MISSED
+from ..records.results import Side, SuiteComparison, SuiteRun
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .baseline import SuiteRecord, baseline_path
-from .cases import Suite
-from .results import Flip, SuiteComparison, SuiteRun
-from .scoring.stats import Comparison
-from .text import clean, shorten
+from ..records.baseline import SuiteRecord, baseline_path
+from ..suite.cases import Suite
+from ..records.results import Flip, SuiteComparison, SuiteRun
+from ..stats.comparison import Comparison
+from ..text import clean, shorten
 
 
 def fmt(x: float | None) -> str:
@@ -109,7 +109,7 @@ def flip_lines(flips: Sequence[Flip], prompts: dict[str, str], outputs: dict[str
 
 def inconclusive_note(suite: str, metric: str, c: Comparison, size: float) -> str:
     """``refusal_balance: inconclusive, under_refusal_rate 0.50 -> 1.00 on 8 cases; about 25 cases would ...``"""
-    from .scoring.stats import cases_needed
+    from ..stats.comparison import cases_needed
 
     need = cases_needed(c, size)
     settle = (f"about {need} cases would detect a {size:.2g} drop" if need is not None

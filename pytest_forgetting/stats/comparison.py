@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from .base import CaseOutcome, MetricSpec
+from ..scoring.base import CaseOutcome, MetricSpec
 from .intervals import _check_resamples, _resample_indices, bootstrap_ci, mean_ci, wilson_interval
 from .multiplicity import holm_adjust
 from .paired_tests import (

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .baseline import SuiteRecord
-from .cases import Suite
-from .results import Flip, SuiteComparison, SuiteRun
-from .scoring import family as get_family
-from .scoring.base import CaseOutcome
-from .scoring.stats import compare_metric
+from ..records.baseline import SuiteRecord
+from ..suite.cases import Suite
+from ..records.results import Flip, SuiteComparison, SuiteRun
+from ..scoring import family as get_family
+from ..scoring.base import CaseOutcome
+from ..stats.comparison import compare_metric
 
 DEFAULT_TOLERANCE = 0.05
 """Default for metrics that set none: a change must exceed 5 points of a rate to count."""

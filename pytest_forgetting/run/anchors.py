@@ -21,13 +21,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-from .cases import Case, Suite
-from .decide import REGRESSED, Decision
+from ..suite.cases import Case, Suite
+from ..decide.decider import REGRESSED, Decision
 from .execute import effective_case
-from .model.protocol import Backend
-from .requests import GenerateRequest, GenerationSettings
-from .results import Side, SuiteComparison
-from .scoring import family as get_family
+from ..model.protocol import Backend
+from ..suite.requests import GenerateRequest, GenerationSettings
+from ..records.results import Side, SuiteComparison
+from ..scoring import family as get_family
 
 REGENERATE_FACTOR = 4
 """A possibly cut-off reference answer is asked again with this many times its token budget."""

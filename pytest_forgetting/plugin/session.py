@@ -5,7 +5,7 @@ function takes the session-scoped ``forgetting_model`` fixture, so a user can
 override that fixture in ``conftest.py``. The first item to run hands the
 backend to :meth:`ForgettingSession.ensure_results`, which answers every
 selected case of the session in one batched pass, compares, and asks
-:func:`~pytest_forgetting.decide.decide` once; every item then looks up its own
+:func:`~pytest_forgetting.decide.decider.decide` once; every item then looks up its own
 failure there. The session lives in ``config.stash``.
 """
 from __future__ import annotations
@@ -21,21 +21,21 @@ from typing import Any, Callable, ContextManager
 
 import pytest
 
-from . import __version__
-from .baseline import BaselineFile, CaseRecord, SuiteRecord, baseline_path, load_baseline, write_suites
-from .cases import Suite
-from .decide import ERROR as SUITE_ERROR
-from .decide import Decision, ItemKey, Mode, SuiteEvidence, decide
-from .errors import BaselineError, ForgettingError
-from .evaluate import Compared, check_unique, compare_runs, generation_settings
-from .execute import metric_values, run_suites
+from ..version import __version__
+from ..records.baseline import BaselineFile, CaseRecord, SuiteRecord, baseline_path, load_baseline, write_suites
+from ..suite.cases import Suite
+from ..decide.decider import ERROR as SUITE_ERROR
+from ..decide.decider import Decision, ItemKey, Mode, SuiteEvidence, decide
+from ..errors import BaselineError, ForgettingError
+from ..run.evaluate import Compared, check_unique, compare_runs, generation_settings
+from ..run.execute import metric_values, run_suites
 from .messages import describe_update
-from .model.protocol import Backend
+from ..model.protocol import Backend
 from .options import RunSettings
 from .progress import Progress, for_terminal
-from .results import Side, SuiteRun
-from .scoring import family as get_family
-from .text import work_line
+from ..records.results import Side, SuiteRun
+from ..scoring import family as get_family
+from ..text import work_line
 
 
 class UnavailableBackend:
@@ -95,17 +95,15 @@ class ForgettingSession:
         check_unique([st.suite for st in self.suites.values()] + [suite])
         self.suites[suite.name] = SuiteState(suite)
 
-    def select(self, items: list[pytest.Item]) -> None:
-        from .collect import CaseItem, MetricItem
-
+    def select(self, cases: list[tuple[str, str]], metrics: list[tuple[str, str]]) -> None:
+        """What the user selected (after ``-k``/``-m``/deselection): ``(suite, case_id)`` and ``(suite, metric)``."""
         for st in self.suites.values():
             st.selected.clear()
             st.metrics_selected.clear()
-        for item in items:
-            if isinstance(item, CaseItem):
-                self.suites[item.suite.name].selected.add(item.case.id)
-            elif isinstance(item, MetricItem):
-                self.suites[item.suite.name].metrics_selected.add(item.metric)
+        for suite, case_id in cases:
+            self.suites[suite].selected.add(case_id)
+        for suite, metric in metrics:
+            self.suites[suite].metrics_selected.add(metric)
 
     @property
     def active(self) -> list[SuiteState]:
@@ -114,11 +112,11 @@ class ForgettingSession:
     # -- the model run --------------------------------------------------------------
     def default_backend(self) -> Backend:
         """The backend the ``forgetting_model`` fixture returns unless a conftest overrides it."""
-        from .model.hf import HFBackend, LoadSettings
+        from ..model.hf import HFBackend, LoadSettings
 
         s = self.settings
         if s.backend == "openai":
-            from .model.openai_backend import OpenAIBackend
+            from ..model.openai_backend import OpenAIBackend
 
             return OpenAIBackend.from_settings(s, progress=self.progress)
         with self._busy("preparing the model"):
@@ -213,12 +211,12 @@ class ForgettingSession:
             seed=self.settings.seed)
 
     def output_cache_dir(self) -> Path:
-        from .model.embedded import default_cache_dir
+        from ..model.embedded import default_cache_dir
 
         return (self.settings.cache_dir or default_cache_dir()) / "outputs"
 
     def _with_cache(self, backend: Backend) -> Backend:
-        from .model.cache import CachingBackend, clear_cache
+        from ..model.cache import CachingBackend, clear_cache
 
         if self.settings.clear_cache:
             n = clear_cache(self.output_cache_dir())
@@ -247,7 +245,7 @@ class ForgettingSession:
         return out
 
     def decide(self) -> Decision:
-        from .model.loading import adapter_name_for
+        from ..model.loading import adapter_name_for
 
         fallback: list[Side] = []  # the load failed before the backend named its adapters
         for a in self.settings.adapters:

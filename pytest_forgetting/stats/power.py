@@ -45,14 +45,11 @@ import math
 import statistics
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping, Protocol
 
 import numpy as np
 
 from .paired_tests import exact_mcnemar, min_cases_for
-
-if TYPE_CHECKING:
-    from .stats import Comparison
 
 __all__ = ["DEFAULT_POWER", "PowerModel", "cases_needed", "detection_power", "min_detectable_change"]
 
@@ -145,10 +142,17 @@ def min_detectable_change(model: PowerModel, *, power: float = DEFAULT_POWER, n:
     return max(_mdc_one_way(model, way, power, size) for way in ways)
 
 
-def cases_needed(source: "Comparison | PowerModel", change: float, *, power: float = DEFAULT_POWER) -> int | None:
+class HasPower(Protocol):
+    """A comparison, as far as power goes: its observed rates (None when it has none)."""
+
+    @property
+    def power(self) -> "PowerModel | None": ...
+
+
+def cases_needed(source: "HasPower | PowerModel", change: float, *, power: float = DEFAULT_POWER) -> int | None:
     """About how many paired cases would detect a true ``change`` in the worse direction with ``power``.
 
-    Uses the rates observed in ``source`` (a :class:`Comparison` or its
+    Uses the rates observed in ``source`` (a comparison, or its
     :class:`PowerModel`). ``None`` when no number of cases would (the metric
     cannot change that much, or the comparison has no power model). The McNemar
     power is slightly saw-toothed in n, hence "about".

@@ -11,15 +11,13 @@ neither loses the other's suites. The file keeps its permission bits.
 from __future__ import annotations
 
 import json
-import os
-import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
-from .errors import BaselineError
-from .scoring.base import CaseOutcome
+from ..errors import BaselineError
+from ..fileio import atomic_write, locked
+from ..scoring.base import CaseOutcome
 
 FORMAT_VERSION = 1
 BASELINE_DIR = "__baselines__"
@@ -154,51 +152,6 @@ def render(bf: BaselineFile) -> str:
         lines.append("    }" + ("," if si < len(names) - 1 else ""))
     lines += ["  }", "}", ""]
     return "\n".join(lines)
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """An exclusive inter-process lock on the folder that holds ``path`` (POSIX flock on the directory
-    itself, so no ``.lock`` file is left beside the baselines; best effort elsewhere)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old or the new file, never a mix.
-
-    The new file keeps the old one's permission bits (a new one gets the usual 0666 less umask),
-    so a 0644 baseline stays 0644 after an update.
-    """
-    try:
-        mode: int | None = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = None
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            if mode is not None:
-                os.fchmod(fh.fileno(), mode)
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 Merge = Callable[[Optional[SuiteRecord]], Optional[SuiteRecord]]

@@ -20,11 +20,11 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from . import __version__
-from .decide import FAILING_METRIC_STATUSES, Decision, Mode, SuiteEvidence, drift_status, metric_statuses
+from ..version import __version__
+from ..decide.decider import FAILING_METRIC_STATUSES, Decision, Mode, SuiteEvidence, drift_status, metric_statuses
 from .execute import effective_generation
-from .results import Side, SuiteComparison, SuiteRun, side_labels
-from .scoring.stats import json_float
+from ..records.results import Side, SuiteComparison, SuiteRun, side_labels
+from ..stats.comparison import json_float
 
 SCHEMA_VERSION = 2
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable, Sequence
 
-from .cases import Case, Suite, with_default_tokens
-from .model.protocol import Backend, GenerateRequest, LoglikelihoodRequest
-from .results import MetricValue, SuiteRun
-from .scoring import family as get_family
-from .scoring.base import Answer, CaseOutcome, MetricSpec
-from .scoring.stats import bootstrap_ci, wilson_interval
+from ..suite.cases import Case, Suite, with_default_tokens
+from ..model.protocol import Backend, GenerateRequest, LoglikelihoodRequest
+from ..records.results import MetricValue, SuiteRun
+from ..scoring import family as get_family
+from ..scoring.base import Answer, CaseOutcome, MetricSpec
+from ..stats.comparison import bootstrap_ci, wilson_interval
 
 Work = Sequence[tuple[Suite, Sequence[Case]]]
 

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import pytest
 
-from .model.embedded import EMBEDDED_NAME
+from ..model.embedded import EMBEDDED_NAME
 
 
 def _batch_size(value: str) -> int | None:
@@ -179,8 +179,8 @@ def output_path_problem(path: Path) -> str | None:
     """Why the plugin must not write a report to ``path`` (it would destroy input, or cannot work)."""
     import os
 
-    from .baseline import BASELINE_DIR
-    from .cases import is_suite_file
+    from ..records.baseline import BASELINE_DIR
+    from ..suite.cases import is_suite_file
 
     if path.is_dir():
         return "it is a directory"
@@ -232,9 +232,9 @@ def _check_outputs(s: "RunSettings") -> None:
 def _check_cache(config: pytest.Config, s: "RunSettings") -> None:
     import os
 
-    from .errors import ForgettingError
-    from .model.cache import check_cache_dir
-    from .model.embedded import default_cache_dir
+    from ..errors import ForgettingError
+    from ..model.cache import check_cache_dir
+    from ..model.embedded import default_cache_dir
 
     root = s.cache_dir or default_cache_dir()
     try:
