@@ -543,9 +543,11 @@ def test_ini_forgetting_update_is_refused(pytester: pytest.Pytester) -> None:
 
 
 def test_readme_ini_example_does_not_record_every_run() -> None:
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
-    assert "forgetting_update = true" not in readme.replace("`forgetting_update = true` in an ini", "")
-    safety = readme.split("## Safety", 1)[1].split("\n## ", 1)[0]
+    root = Path(__file__).parents[1]
+    for page in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        text = page.read_text()
+        assert "forgetting_update = true" not in text.replace("`forgetting_update = true` in an ini", ""), page
+    safety = (root / "docs" / "safety.md").read_text()
     for claim in ("network", "--forgetting-allow-code", "regex", "alias"):
         assert claim in safety, claim
 
