@@ -169,10 +169,11 @@ def suite_requests(suites: Sequence[Any], adapter: str | None = None, default_to
 
 
 def make_backend(model_cache: Path, adapters: Sequence[str] = (), batch_size: int | None = None) -> Any:
-    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.model.settings import ModelSettings
 
-    return HFBackend(LoadSettings(model=None, adapters=tuple(adapters), device="cpu", batch_size=batch_size,
-                                  cache_dir=model_cache))
+    return HFBackend(ModelSettings(model=None, adapters=tuple(adapters), device="cpu", batch_size=batch_size,
+                                   cache_dir=model_cache))
 
 
 def dev_adapter(model_dir: Path) -> Path:

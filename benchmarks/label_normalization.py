@@ -23,7 +23,8 @@ from pytest_forgetting.suite.cases import load_suite
 from pytest_forgetting.run.execute import run_suites
 from pytest_forgetting.model.cache import CachingBackend
 from pytest_forgetting.model.embedded import default_cache_dir
-from pytest_forgetting.model.hf import HFBackend, LoadSettings
+from pytest_forgetting.model.hf import HFBackend
+from pytest_forgetting.model.settings import ModelSettings
 from pytest_forgetting.scoring.label_collapse import NORMALIZATIONS, collapsed_reference, content_free_texts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +51,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", type=Path, help="also write the table as JSON")
     args = ap.parse_args()
-    hf = HFBackend(LoadSettings(model=None, adapters=tuple(str(a) for a in ADAPTERS), device="cpu"))
+    hf = HFBackend(ModelSettings(model=None, adapters=tuple(str(a) for a in ADAPTERS), device="cpu"))
     sides = [None, *hf.adapters]
     backend = CachingBackend(hf, default_cache_dir() / "label-normalization")  # a re-run costs no model work
     work = [(s, s.cases) for p in SUITES for s in variants(p)]

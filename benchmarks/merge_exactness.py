@@ -3,7 +3,7 @@
     python benchmarks/merge_exactness.py --json /tmp/merge.json
 
 Answers every example suite with each example adapter twice, unmerged (LoRA layers run as
-adapters) and merged (``LoadSettings(merge_adapters=True)``), output cache off, and counts the
+adapters) and merged (``ModelSettings(merge_adapters=True)``), output cache off, and counts the
 generated outputs and predicted labels that differ, the label cases whose log-likelihoods as
 shown in the report (3 decimals) differ, and the cases whose pass/fail differs. Also
 times each pass (the base side once) so the merged pass can be set against the base's cost,

@@ -73,11 +73,12 @@ def breakdown(checkpoints: list[tuple[str, Path]], suites: list[Any], cache: Pat
     import dataclasses
 
     from pytest_forgetting.run.execute import run_suites
-    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.model.settings import ModelSettings
 
     work = [(s, list(s.cases)) for s in suites]
     t0 = time.perf_counter()
-    b = HFBackend(LoadSettings(adapters=tuple(str(p) for _, p in checkpoints), device="cpu", cache_dir=cache))
+    b = HFBackend(ModelSettings(adapters=tuple(str(p) for _, p in checkpoints), device="cpu", cache_dir=cache))
     b.model  # noqa: B018
     load = time.perf_counter() - t0
     run_suites(b, [(s, list(s.cases)[:2]) for s in suites], [None], 64)  # warm-up

@@ -7,7 +7,8 @@ import pytest
 
 from conftest import FORMAT_SUITE, runpytest_lean, write_suite
 from pytest_forgetting.model.cache import CachingBackend
-from pytest_forgetting.model.hf import HFBackend, LoadSettings
+from pytest_forgetting.model.hf import HFBackend
+from pytest_forgetting.model.settings import ModelSettings
 from pytest_forgetting.model.protocol import GenerateRequest, GenerationSettings, LoglikelihoodRequest, Prompt
 
 
@@ -17,7 +18,7 @@ def _req(text: str = "Hello", tokens: int = 8, adapter: str | None = None, stop:
 
 @pytest.fixture
 def cached(tiny_model: Path, random_adapter: Path, tmp_path: Path) -> CachingBackend:
-    inner = HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(random_adapter),)))
+    inner = HFBackend(ModelSettings(model=str(tiny_model), adapters=(str(random_adapter),)))
     return CachingBackend(inner, tmp_path / "outputs")
 
 
@@ -41,7 +42,7 @@ def test_other_model_misses(cached: CachingBackend, tmp_path: Path, tmp_path_fac
 
     cached.generate([_req()])
     other_model = tiny.build_model(tmp_path_factory.mktemp("other") / "m", seed=7)
-    other = CachingBackend(HFBackend(LoadSettings(model=str(other_model))), cached.directory)
+    other = CachingBackend(HFBackend(ModelSettings(model=str(other_model))), cached.directory)
     other.generate([_req()])
     assert other.misses == 1
 
@@ -57,7 +58,7 @@ def test_corrupt_entry_is_recomputed(cached: CachingBackend) -> None:
 
 
 def test_readonly_does_not_write(tiny_model: Path, tmp_path: Path) -> None:
-    ro = CachingBackend(HFBackend(LoadSettings(model=str(tiny_model))), tmp_path / "c", mode="readonly")
+    ro = CachingBackend(HFBackend(ModelSettings(model=str(tiny_model))), tmp_path / "c", mode="readonly")
     ro.generate([_req()])
     assert not (tmp_path / "c").exists()
 
@@ -84,7 +85,7 @@ def test_changed_chat_template_misses(tiny_model: Path, tmp_path: Path) -> None:
 
     copy = tmp_path / "model"
     shutil.copytree(tiny_model, copy)
-    first = CachingBackend(HFBackend(LoadSettings(model=str(copy))), tmp_path / "c")
+    first = CachingBackend(HFBackend(ModelSettings(model=str(copy))), tmp_path / "c")
     first.generate([_req()])
     cfg_path = copy / "tokenizer_config.json"
     template_file = copy / "chat_template.jinja"
@@ -94,7 +95,7 @@ def test_changed_chat_template_misses(tiny_model: Path, tmp_path: Path) -> None:
         cfg = json.loads(cfg_path.read_text())
         cfg["chat_template"] = cfg["chat_template"] + "{# changed #}"
         cfg_path.write_text(json.dumps(cfg))
-    second = CachingBackend(HFBackend(LoadSettings(model=str(copy))), tmp_path / "c")
+    second = CachingBackend(HFBackend(ModelSettings(model=str(copy))), tmp_path / "c")
     second.generate([_req()])
     assert second.misses == 1
     raw = GenerateRequest(Prompt.of("Hello", chat=False), GenerationSettings(max_new_tokens=8))

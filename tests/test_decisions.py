@@ -11,7 +11,8 @@ import tiny
 from conftest import JSON_ANSWER, write_suite
 from pytest_forgetting.suite.cases import load_suite
 from pytest_forgetting.run.execute import run_suites
-from pytest_forgetting.model.hf import HFBackend, LoadSettings
+from pytest_forgetting.model.hf import HFBackend
+from pytest_forgetting.model.settings import ModelSettings
 
 TICKETS = ["Ticket: my router is broken", "Ticket: refund my order", "Ticket: the app crashes",
            "Ticket: cannot log in", "Ticket: charged twice", "Ticket: screen flickers"]
@@ -45,10 +46,10 @@ def test_one_load_for_base_and_adapters_and_base_outputs_match(tiny_model: Path,
     path.write_text(GUARD)
     suite = load_suite(path)
     work = [(suite, suite.cases)]
-    with_adapters = HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(json_adapter), str(random_adapter))))
+    with_adapters = HFBackend(ModelSettings(model=str(tiny_model), adapters=(str(json_adapter), str(random_adapter))))
     runs = run_suites(with_adapters, work, [None, "json", "random"], 16)
     assert with_adapters.load_count == 1
-    plain = HFBackend(LoadSettings(model=str(tiny_model)))
+    plain = HFBackend(ModelSettings(model=str(tiny_model)))
     alone = run_suites(plain, work, [None], 16)
     assert runs[(suite.name, None)].outputs == alone[(suite.name, None)].outputs
     assert runs[(suite.name, "json")].outputs != runs[(suite.name, None)].outputs

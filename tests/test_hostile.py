@@ -84,13 +84,14 @@ def test_identity_fingerprint_memo_is_used_and_follows_in_place_edits(tmp_path: 
 # -- 2. the output cache key holds every setting that changes outputs ----------------------------------
 def test_cache_key_differs_by_dtype_and_device(tiny_model: Path, tmp_path: Path) -> None:
     from pytest_forgetting.model.cache import CachingBackend
-    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.model.settings import ModelSettings
     from pytest_forgetting.model.protocol import GenerateRequest, GenerationSettings, Prompt
 
     req = GenerateRequest(Prompt.of("Hello"), GenerationSettings(max_new_tokens=8))
 
     def key(**kw: Any) -> str:
-        return CachingBackend(HFBackend(LoadSettings(model=str(tiny_model), **kw)), tmp_path / "outputs").key(req)
+        return CachingBackend(HFBackend(ModelSettings(model=str(tiny_model), **kw)), tmp_path / "outputs").key(req)
 
     fp32, bf16 = key(dtype="float32"), key(dtype="bfloat16")
     assert fp32 != bf16
@@ -407,11 +408,12 @@ def _broken_adapter(src: Path, dst: Path, how: str) -> Path:
 ])
 def test_adapter_broken_is_diagnosed_before_loading(tiny_model: Path, random_adapter: Path, tmp_path: Path,
                                                     how: str, message: str) -> None:
-    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.model.settings import ModelSettings
 
     bad = _broken_adapter(random_adapter, tmp_path / how, how)
     with pytest.raises(ModelLoadError) as info:
-        HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(bad),)))
+        HFBackend(ModelSettings(model=str(tiny_model), adapters=(str(bad),)))
     assert message in str(info.value) and "fix:" in str(info.value)
     assert "does not fit the base model" not in str(info.value)
 
@@ -425,7 +427,8 @@ def test_adapter_two_spellings_are_one_candidate(tmp_path: Path, monkeypatch: py
 
 
 def test_model_broken_chat_template_is_clear(tiny_model: Path, tmp_path: Path) -> None:
-    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.model.settings import ModelSettings
     from pytest_forgetting.model.protocol import Prompt
 
     model = shutil.copytree(tiny_model, tmp_path / "m")
@@ -434,16 +437,17 @@ def test_model_broken_chat_template_is_clear(tiny_model: Path, tmp_path: Path) -
     (model / "tokenizer_config.json").write_text(json.dumps(cfg))
     for extra in model.glob("chat_template.*"):
         extra.unlink()
-    backend = HFBackend(LoadSettings(model=str(model)))
+    backend = HFBackend(ModelSettings(model=str(model)))
     with pytest.raises(ModelLoadError, match="its chat template cannot render a prompt"):
         backend.render(Prompt.of("Hi"))
 
 
 def test_model_prompt_longer_than_positions_is_refused_before_generation(tiny_model: Path) -> None:
-    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.model.settings import ModelSettings
     from pytest_forgetting.model.protocol import GenerateRequest, GenerationSettings, LoglikelihoodRequest, Prompt
 
-    backend = HFBackend(LoadSettings(model=str(tiny_model)))
+    backend = HFBackend(ModelSettings(model=str(tiny_model)))
     long = Prompt.of("positive negative neutral " * 4000)  # ~100,000 characters
     with pytest.raises(BackendError, match=r"needs \d+ positions, but model has 512"):
         backend.generate([GenerateRequest(long, GenerationSettings(max_new_tokens=8))])
@@ -456,13 +460,14 @@ def test_cache_dir_unwritable_is_a_clear_error_or_no_caching(tiny_model: Path, t
     import importlib.util
 
     from pytest_forgetting.model.cache import CachingBackend
-    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.model.settings import ModelSettings
     from pytest_forgetting.model.protocol import GenerateRequest, GenerationSettings, Prompt
 
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     cache = blocker / "cache"  # cannot be created, even by root
-    backend = CachingBackend(HFBackend(LoadSettings(model=str(tiny_model), cache_dir=cache)), cache / "outputs")
+    backend = CachingBackend(HFBackend(ModelSettings(model=str(tiny_model), cache_dir=cache)), cache / "outputs")
     req = GenerateRequest(Prompt.of("Hello"), GenerationSettings(max_new_tokens=2))
     assert backend.generate([req]) == backend.generate([req])  # answers, just uncached
     assert backend.misses == 2

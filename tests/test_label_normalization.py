@@ -130,9 +130,10 @@ def test_token_counts_survive_the_cache(tmp_path: Path) -> None:
 
 
 def test_hf_backend_reports_token_counts(tiny_model: Path) -> None:
-    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.model.settings import ModelSettings
 
-    backend = HFBackend(LoadSettings(model=str(tiny_model)))
+    backend = HFBackend(ModelSettings(model=str(tiny_model)))
     conts = ["positive", "billing technical", "zq"]
     out = backend.loglikelihood([LoglikelihoodRequest(Prompt.of("Hello"), c) for c in conts])
     expected = [len(backend.tokenizer(c, add_special_tokens=False)["input_ids"]) for c in conts]

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from pytest_forgetting.model.cache import CachingBackend
-from pytest_forgetting.model.hf import HFBackend, LoadSettings
+from pytest_forgetting.model.hf import HFBackend
+from pytest_forgetting.model.settings import ModelSettings
 from pytest_forgetting.model.protocol import (
     GenerateRequest, GenerationSettings, LoglikelihoodRequest, ModelIdentity, Prompt,
 )
@@ -43,11 +44,11 @@ def _base_weights(model: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def merged(tiny_model: Path, random_adapter: Path) -> HFBackend:
-    return HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(random_adapter),), merge_adapters=True))
+    return HFBackend(ModelSettings(model=str(tiny_model), adapters=(str(random_adapter),), merge_adapters=True))
 
 
 def test_base_side_after_merge_equals_a_fresh_base_model(tiny_model: Path, merged: HFBackend) -> None:
-    fresh = HFBackend(LoadSettings(model=str(tiny_model)))
+    fresh = HFBackend(ModelSettings(model=str(tiny_model)))
     want_gen, want_ll = fresh.generate(_gen(None)), fresh.loglikelihood(_ll(None))
     adapter = merged.adapters[0]
     # base, adapter (merged), base again, in one call each: the order a --forgetting-compare-base run uses
@@ -68,7 +69,7 @@ def test_base_side_after_merge_equals_a_fresh_base_model(tiny_model: Path, merge
 
 def test_merged_outputs_match_unmerged_on_the_tiny_model(tiny_model: Path, random_adapter: Path,
                                                         merged: HFBackend) -> None:
-    plain = HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(random_adapter),)))
+    plain = HFBackend(ModelSettings(model=str(tiny_model), adapters=(str(random_adapter),)))
     adapter = plain.adapters[0]
     assert plain.generate(_gen(adapter)) == merged.generate(_gen(adapter))
     assert plain.merges == 0 and merged.merges == 1
@@ -146,7 +147,7 @@ def test_cache_key_records_a_merged_pass(tmp_path: Path) -> None:
         assert plain.key(adapter) != merging.key(adapter)
     # an HFBackend says so from its settings (read without loading anything)
     hf = HFBackend.__new__(HFBackend)
-    hf.settings = LoadSettings(merge_adapters=True)
+    hf.settings = ModelSettings(merge_adapters=True)
     assert hf.merged("a") and not hf.merged(None)
     hf.settings = dataclasses.replace(hf.settings, merge_adapters=False)
     assert not hf.merged("a")
@@ -184,8 +185,8 @@ def test_a_merged_sweep_switches_adapters_cleanly(tiny_model: Path, random_adapt
 
     other = tiny.build_random_adapter(tiny_model, tmp_path / "other", seed=7)
     paths = (str(random_adapter), str(other))
-    plain = HFBackend(LoadSettings(model=str(tiny_model), adapters=paths))
-    merging = HFBackend(LoadSettings(model=str(tiny_model), adapters=paths, merge_adapters=True))
+    plain = HFBackend(ModelSettings(model=str(tiny_model), adapters=paths))
+    merging = HFBackend(ModelSettings(model=str(tiny_model), adapters=paths, merge_adapters=True))
     a, b = plain.adapters
     reqs = _gen(a) + _gen(None) + _gen(b)
     want = plain.generate(reqs)
@@ -201,8 +202,8 @@ def test_the_merge_lasts_the_whole_adapter_pass(tiny_model: Path, random_adapter
         if backend._model is not None and "(" in what and done > 0:  # a pass start comes before its merge
             seen.append((what, all(m.merged for m in backend._model.modules() if getattr(m, "lora_A", None))))
 
-    backend = HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(random_adapter),), merge_adapters=True,
-                                     batch_size=2), progress=progress)
+    backend = HFBackend(ModelSettings(model=str(tiny_model), adapters=(str(random_adapter),), merge_adapters=True,
+                                      batch_size=2), progress=progress)
     adapter = backend.adapters[0]
     backend.generate(_gen(None) + _gen(adapter))
     backend.loglikelihood(_ll(adapter))

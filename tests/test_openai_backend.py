@@ -423,9 +423,10 @@ def test_loglikelihood_through_server(llama_server: LlamaServer, cache_dir: Path
     reqs = [LoglikelihoodRequest(chat, "Paris"), LoglikelihoodRequest(chat, "Banana")]
     lps = be.loglikelihood(reqs + [reqs[0]])
     assert lps[0] > lps[1] and lps[2] == lps[0] and all(v < 0 for v in lps)
-    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.model.settings import ModelSettings
 
-    ref = HFBackend(LoadSettings(cache_dir=cache_dir)).loglikelihood(reqs)
+    ref = HFBackend(ModelSettings(cache_dir=cache_dir)).loglikelihood(reqs)
     print(f"\nserved {lps[:2]} in-process {ref}")
     # Q4_1 through llama.cpp vs the de-quantised fp32 weights in-process: close, not equal
     for got, want in zip(lps, ref):

@@ -58,7 +58,7 @@ def test_the_other_plugins_option_values_do_not_leak_into_ours(pytester: pytest.
     conftest.write_text(conftest.read_text() + textwrap.dedent(PLAYWRIGHT_LIKE) + textwrap.dedent('''
         def pytest_collection_finish(session):
             from pytest_forgetting.plugin.stash import session_of
-            print("OUR-DEVICE", session_of(session.config).settings.device)
+            print("OUR-DEVICE", session_of(session.config).settings.model.device)
     '''))
     res = runpytest_lean(pytester, "-s", "-p", "no:cacheprovider", "--forgetting-cache=off",
                          "--device=cuda", "--forgetting-absolute")

@@ -200,13 +200,14 @@ def test_fuzzed_suite_files_only_raise_suite_error(tmp_path_factory: pytest.Temp
 
 def test_batch_size_does_not_change_outputs(tiny_model: Path) -> None:
     """On CPU, greedy outputs are identical at batch size 1 and the automatic size (recorded in the README)."""
-    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.model.settings import ModelSettings
     from pytest_forgetting.model.protocol import GenerateRequest, GenerationSettings, Prompt
 
     prompts = ["What is the capital of France?", "Hi", "Write a long poem about the sea and the sky", "2+2?"]
     reqs = [GenerateRequest(Prompt.of(p), GenerationSettings(max_new_tokens=12)) for p in prompts]
-    one = HFBackend(LoadSettings(model=str(tiny_model), batch_size=1)).generate(reqs)
-    auto = HFBackend(LoadSettings(model=str(tiny_model))).generate(reqs)
+    one = HFBackend(ModelSettings(model=str(tiny_model), batch_size=1)).generate(reqs)
+    auto = HFBackend(ModelSettings(model=str(tiny_model))).generate(reqs)
     assert one == auto
     assert json.dumps(one)
 
@@ -216,10 +217,11 @@ def test_compacting_decoder_matches_hf_generate(tiny_model: Path, random_adapter
     import torch
 
     from pytest_forgetting.model.generation import _eos_ids, encode_prompt
-    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.model.settings import ModelSettings
     from pytest_forgetting.model.protocol import GenerateRequest, GenerationSettings, Prompt
 
-    b = HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(random_adapter),)))
+    b = HFBackend(ModelSettings(model=str(tiny_model), adapters=(str(random_adapter),)))
     prompts = ["What is the capital of France?", "Hi", "Write a poem about rain", "2+2?", "Tell me a joke please"]
     reqs = [GenerateRequest(Prompt.of(p), GenerationSettings(max_new_tokens=8 + 3 * i), side)
             for side in (None, "random") for i, p in enumerate(prompts)]
@@ -239,15 +241,16 @@ SYSTEM = "You are a careful assistant for an electronics store. Answer briefly a
 def test_shared_prefix_generation_matches_one_by_one(tiny_model: Path, random_adapter: Path) -> None:
     """A batch sharing a long system turn encodes it once; the text must equal unbatched greedy output."""
     from pytest_forgetting.model.generation import common_prefix_len, encode_prompt
-    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.model.settings import ModelSettings
     from pytest_forgetting.model.protocol import GenerateRequest, GenerationSettings, Prompt
 
     prompts = ["What is the capital of France?", "Hi", "Write a poem about rain and wind", "2+2?"]
     reqs = [GenerateRequest(Prompt.of(p, system=SYSTEM), GenerationSettings(max_new_tokens=10), side)
             for side in (None, "random") for p in prompts]
-    batched = HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(random_adapter),)))
+    batched = HFBackend(ModelSettings(model=str(tiny_model), adapters=(str(random_adapter),)))
     assert common_prefix_len([encode_prompt(batched, r.prompt) for r in reqs]) >= 8, "the test must share a prefix"
-    single = HFBackend(LoadSettings(model=str(tiny_model), adapters=(str(random_adapter),), batch_size=1))
+    single = HFBackend(ModelSettings(model=str(tiny_model), adapters=(str(random_adapter),), batch_size=1))
     assert batched.generate(reqs) == single.generate(reqs)
 
 
@@ -256,10 +259,11 @@ def test_label_scores_match_full_forward(tiny_model: Path) -> None:
     import torch
 
     from pytest_forgetting.model.generation import encode_prompt
-    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.model.settings import ModelSettings
     from pytest_forgetting.model.protocol import LoglikelihoodRequest, Prompt
 
-    b = HFBackend(LoadSettings(model=str(tiny_model)))
+    b = HFBackend(ModelSettings(model=str(tiny_model)))
     prompts = [Prompt.of(f"Review: {t}. Sentiment?", system=SYSTEM) for t in ("great", "awful product", "it is ok I guess")]
     conts = ["positive", "negative", "neutral", "not sure at all"]  # one-token and multi-token labels
     reqs = [LoglikelihoodRequest(p, c) for p in prompts for c in conts]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -32,26 +31,12 @@ from .loading import (
     resolve_model,
 )
 from .protocol import GenerateRequest, LoglikelihoodRequest, ModelIdentity, Prompt
+from .settings import ModelSettings
 
 Progress = Callable[[str, float, int], None]
 """``progress(what, done, total)``: called at each pass start (``done`` 0), after each decode step
 (``done`` fractional: the batch's spent share of its token budget) and at each batch end."""
 _POSITION_KEYS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length")
-
-
-@dataclass(frozen=True)
-class LoadSettings:
-    """How to load: kept in one frozen record instead of a dozen arguments."""
-
-    model: str | None = None
-    adapters: tuple[str, ...] = ()
-    device: str = "auto"
-    dtype: str = "auto"
-    batch_size: int | None = None  # None = automatic
-    cache_dir: Path | None = None
-    trust_remote_code: bool = False
-    allow_pickle: bool = False
-    merge_adapters: bool = False  # answer adapter sides with the LoRA merged into the base weights
 
 
 def accelerator_signature() -> str:
@@ -110,7 +95,7 @@ class HFBackend:
 
     backend_name = "transformers"
 
-    def __init__(self, settings: LoadSettings, progress: Progress | None = None) -> None:
+    def __init__(self, settings: ModelSettings, progress: Progress | None = None) -> None:
         self.settings = settings
         self.progress = progress
         announce = (lambda msg: progress(msg, 0, 0)) if progress else None
@@ -269,7 +254,7 @@ class HFBackend:
             device = str(model.device)
         except AttributeError:
             device = str(next(model.parameters()).device)
-        self.settings = LoadSettings(model=name, device=device, batch_size=batch_size, merge_adapters=merge_adapters)
+        self.settings = ModelSettings(model=name, device=device, batch_size=batch_size, merge_adapters=merge_adapters)
         self.progress = progress
         self.source = ModelSource(name, None)
         self._adapter_paths = {adapter_name: Path(adapter_name)}  # names only: nothing is read from disk

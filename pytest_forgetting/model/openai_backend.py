@@ -34,18 +34,16 @@ import urllib.parse
 import urllib.request
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from ..errors import BackendError
 from .generation import cut_at_stop
 from .openai_http import Deadline, HTTPStatusError, _detail, _is_loopback, _reason
 from .openai_scoring import EchoScoring, LoglikelihoodUnsupported, continuation_span
 from .protocol import GenerateRequest, ModelIdentity, Prompt
+from .settings import ModelSettings
 
 __all__ = ["OpenAIBackend", "LoglikelihoodUnsupported", "HTTPStatusError", "continuation_span"]
-
-if TYPE_CHECKING:
-    from ..plugin.options import RunSettings
 
 Progress = Callable[[str, int, int], None]
 
@@ -114,7 +112,8 @@ class OpenAIBackend(EchoScoring):
         self.retries = 0
 
     @classmethod
-    def from_settings(cls, settings: "RunSettings", progress: Progress | None = None) -> "OpenAIBackend":
+    def from_settings(cls, settings: ModelSettings, progress: Progress | None = None) -> "OpenAIBackend":
+        """The plugin's road: everything comes from the one settings record the options produced."""
         if not settings.base_url:
             raise BackendError("--forgetting-backend=openai needs --forgetting-base-url (e.g. http://127.0.0.1:8000/v1)")
         return cls(

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import pytest
 
 from ..model.embedded import EMBEDDED_NAME
+from ..model.settings import BACKENDS, ModelSettings
 
 
 def _batch_size(value: str) -> int | None:
@@ -72,7 +73,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_trust_remote_code", "--forgetting-trust-remote-code", "let transformers run model code shipped with the model", {"action": "store_true"}),
     ("forgetting_allow_outside_paths", "--forgetting-allow-outside-paths", "allow suite files to read training_data outside the project root", {"action": "store_true"}),
     ("forgetting_allow_code", "--forgetting-allow-code", "let suite files name Python code to import (refusal_classifier: 'pkg.mod:fn')", {"action": "store_true"}),
-    ("forgetting_backend", "--forgetting-backend", "transformers (default, in-process) or openai (an OpenAI-compatible server: vLLM, llama.cpp)", {"type": _choice("transformers", "openai")}),
+    ("forgetting_backend", "--forgetting-backend", "transformers (default, in-process) or openai (an OpenAI-compatible server: vLLM, llama.cpp)", {"type": _choice(*BACKENDS)}),
     ("forgetting_base_url", "--forgetting-base-url", "server URL for --forgetting-backend=openai, e.g. http://127.0.0.1:8000/v1 (API key from $OPENAI_API_KEY)", {}),
     ("forgetting_max_concurrency", "--forgetting-max-concurrency", "requests in flight at once for --forgetting-backend=openai (default 8)", {"type": _positive}),
     ("forgetting_request_timeout", "--forgetting-request-timeout", "seconds per request for --forgetting-backend=openai (default 120)", {"type": _positive}),
@@ -110,11 +111,7 @@ def _get(config: pytest.Config, dest: str) -> Any:
 
 @dataclass(frozen=True)
 class RunSettings:
-    model: str | None = None
-    adapters: tuple[str, ...] = ()
-    device: str = "auto"
-    dtype: str = "auto"
-    batch_size: int | None = None
+    model: ModelSettings = field(default_factory=ModelSettings)  # handed to the backend whole
     max_new_tokens: int = 64
     update: bool = False
     reason: str | None = None
@@ -125,20 +122,12 @@ class RunSettings:
     strict: bool = False
     absolute: bool = False
     cache: str = "on"
-    cache_dir: Path | None = None
     clear_cache: bool = False
     routing: Path | None = None
     export_anchors: Path | None = None
-    allow_pickle: bool = False
-    trust_remote_code: bool = False
     allow_outside_paths: bool = False
     allow_code: bool = False
     seed: int = 0
-    backend: str = "transformers"
-    base_url: str | None = None
-    max_concurrency: int = 8
-    request_timeout: int = 120
-    merge_adapters: bool = False
     rootdir: Path = field(default_factory=Path.cwd)
 
 
@@ -236,7 +225,7 @@ def _check_cache(config: pytest.Config, s: "RunSettings") -> None:
     from ..model.cache import check_cache_dir
     from ..model.embedded import default_cache_dir
 
-    root = s.cache_dir or default_cache_dir()
+    root = s.model.cache_dir or default_cache_dir()
     try:
         check_cache_dir(root)
     except ForgettingError as exc:
@@ -270,12 +259,23 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         v = _get(config, dest)
         return Path(v) if v else None
 
-    s = RunSettings(
+    model = ModelSettings(
         model=_get(config, "forgetting_model"),
         adapters=expand_adapters(_get(config, "forgetting_adapter"), Path(config.rootpath)),
         device=_get(config, "forgetting_device") or "auto",
         dtype=_get(config, "forgetting_dtype") or "auto",
         batch_size=_get(config, "forgetting_batch_size"),
+        cache_dir=path("forgetting_cache_dir"),
+        trust_remote_code=bool(_get(config, "forgetting_trust_remote_code")),
+        allow_pickle=bool(_get(config, "forgetting_allow_pickle")),
+        merge_adapters=bool(_get(config, "forgetting_merge_adapters")),
+        backend=_get(config, "forgetting_backend") or "transformers",
+        base_url=_get(config, "forgetting_base_url"),
+        max_concurrency=_get(config, "forgetting_max_concurrency") or 8,
+        request_timeout=_get(config, "forgetting_request_timeout") or 120,
+    )
+    s = RunSettings(
+        model=model,
         max_new_tokens=_get(config, "forgetting_max_new_tokens") or 64,
         update=bool(config.getoption("forgetting_update")),
         reason=_get(config, "forgetting_reason"),
@@ -286,29 +286,21 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         strict=bool(_get(config, "forgetting_strict")),
         absolute=bool(_get(config, "forgetting_absolute")),
         cache=_get(config, "forgetting_cache") or "on",
-        cache_dir=path("forgetting_cache_dir"),
         clear_cache=bool(_get(config, "forgetting_clear_cache")),
         routing=path("forgetting_routing"),
         export_anchors=path("forgetting_export_anchors"),
-        allow_pickle=bool(_get(config, "forgetting_allow_pickle")),
-        trust_remote_code=bool(_get(config, "forgetting_trust_remote_code")),
         allow_outside_paths=bool(_get(config, "forgetting_allow_outside_paths")),
         allow_code=bool(_get(config, "forgetting_allow_code")),
         seed=int(_get(config, "forgetting_seed") or 0),
-        backend=_get(config, "forgetting_backend") or "transformers",
-        base_url=_get(config, "forgetting_base_url"),
-        max_concurrency=_get(config, "forgetting_max_concurrency") or 8,
-        request_timeout=_get(config, "forgetting_request_timeout") or 120,
-        merge_adapters=bool(_get(config, "forgetting_merge_adapters")),
         rootdir=Path(config.rootpath),
     )
-    if s.update and len(s.adapters) > 1:
+    if s.update and len(s.model.adapters) > 1:
         raise pytest.UsageError("--forgetting-update records one model's results: pass at most one --adapter with it")
     if s.update and s.absolute:
         raise pytest.UsageError("--forgetting-update and --forgetting-absolute do not go together")
-    if s.backend == "openai" and not s.base_url:
+    if s.model.backend == "openai" and not s.model.base_url:
         raise pytest.UsageError("--forgetting-backend=openai needs --forgetting-base-url (e.g. http://127.0.0.1:8000/v1)")
-    if s.compare_base and not s.adapters:
+    if s.compare_base and not s.model.adapters:
         raise pytest.UsageError("--forgetting-compare-base needs an --adapter to compare against the base model")
     _check_outputs(s)
     _check_cache(config, s)

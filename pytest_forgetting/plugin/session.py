@@ -112,22 +112,14 @@ class ForgettingSession:
     # -- the model run --------------------------------------------------------------
     def default_backend(self) -> Backend:
         """The backend the ``forgetting_model`` fixture returns unless a conftest overrides it."""
-        from ..model.hf import HFBackend, LoadSettings
+        from ..model.hf import HFBackend
 
-        s = self.settings
-        if s.backend == "openai":
+        if self.settings.model.backend == "openai":
             from ..model.openai_backend import OpenAIBackend
 
-            return OpenAIBackend.from_settings(s, progress=self.progress)
+            return OpenAIBackend.from_settings(self.settings.model, progress=self.progress)
         with self._busy("preparing the model"):
-            return HFBackend(
-                LoadSettings(
-                    model=s.model, adapters=s.adapters, device=s.device, dtype=s.dtype, batch_size=s.batch_size,
-                    cache_dir=s.cache_dir, trust_remote_code=s.trust_remote_code, allow_pickle=s.allow_pickle,
-                    merge_adapters=s.merge_adapters,
-                ),
-                progress=self.progress,
-            )
+            return HFBackend(self.settings.model, progress=self.progress)
 
     @property
     def live(self) -> Progress | None:
@@ -213,7 +205,7 @@ class ForgettingSession:
     def output_cache_dir(self) -> Path:
         from ..model.embedded import default_cache_dir
 
-        return (self.settings.cache_dir or default_cache_dir()) / "outputs"
+        return (self.settings.model.cache_dir or default_cache_dir()) / "outputs"
 
     def _with_cache(self, backend: Backend) -> Backend:
         from ..model.cache import CachingBackend, clear_cache
@@ -248,7 +240,7 @@ class ForgettingSession:
         from ..model.loading import adapter_name_for
 
         fallback: list[Side] = []  # the load failed before the backend named its adapters
-        for a in self.settings.adapters:
+        for a in self.settings.model.adapters:
             fallback.append(adapter_name_for(Path(a), {f for f in fallback if f}))
         candidates = self.candidates or fallback or [None]
         return decide(self.evidence(), candidates, self.mode, run_error=self.error,
