@@ -32,6 +32,7 @@ from .model.protocol import (  # noqa: E402
     ModelIdentity,
     Prompt,
 )
+from . import scoring as _scoring  # noqa: E402,F401  registers each family's load hooks (suite.families)
 from .scoring.refusal import register_refusal_classifier  # noqa: E402
 from .scoring.refusal_detector import detect_refusal  # noqa: E402
 

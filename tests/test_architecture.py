@@ -120,3 +120,11 @@ def test_the_graph_check_sees_imports_inside_functions():
     node = ast.parse(src).body[0].body[0]  # type: ignore[attr-defined]
     assert _resolve("suite.cases", False, node) == ["plugin.session"]
     assert RANK[_top("plugin.session")] > RANK[_top("suite.cases")]
+
+
+def test_the_suite_layer_imports_no_scorer():
+    """Families register their load hooks in ``suite.families``; the loader never reaches up for them."""
+    graph = import_graph()
+    up = sorted(f"{a} -> {b}" for a, deps in graph.items() if _top(a) == "suite" for b in deps
+                if _top(b) == "scoring")
+    assert up == [], "the suite layer imports scorers:\n" + "\n".join(up)

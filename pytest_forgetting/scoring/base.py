@@ -99,6 +99,14 @@ class Family:
         """The metric that stands for the suite in verdicts and sweeps."""
         return self.primary_metric
 
+    def prepare(self, config: dict[str, Any], user_texts: Sequence[str], *, suite_path: str) -> None:
+        """Derive what scoring needs from the suite's fields at load time, into ``config`` (hashed
+        with every case); raise :class:`~pytest_forgetting.errors.SuiteError` naming the field."""
+
+    def metric_names(self, suite: "Suite") -> list[str]:
+        """The names ``primary_metric:`` and ``metrics:`` may use, checked when the suite loads."""
+        return [m.name for m in self.metrics(suite)]
+
     def validate(self, suite: "Suite", *, allow_code: bool = False) -> None:
         """Family-specific checks of a loaded suite, run at load time (before any model work).
 

@@ -210,6 +210,17 @@ class LabelCollapse(Family):
     name = "label_collapse"
     primary_metric = "macro_f1"
 
+    def prepare(self, config: dict[str, Any], user_texts: Sequence[str], *, suite_path: str) -> None:
+        """Fix the normalization at load (it is hashed with every case) and, for ``calibrated``,
+        the content-free prompts, filled into the suite's template like the cases' own text."""
+        if config.get("scoring", "loglikelihood") != "loglikelihood":
+            return
+        config["normalization"] = normalization_of(config)
+        if config["normalization"] == "calibrated":
+            fills = config.get("content_free", list(CONTENT_FREE))
+            config["_content_free_texts"] = content_free_texts(
+                config.get("template"), list(user_texts), [fills] if isinstance(fills, str) else list(fills))
+
     def _mode(self, suite) -> str:  # type: ignore[no-untyped-def]
         return str(suite.config.get("scoring", "loglikelihood"))
 

@@ -109,6 +109,12 @@ class Tone(Family):
     name = "tone"
     primary_metric = "expectation_pass_rate"
 
+    def prepare(self, config: dict[str, Any], user_texts: Sequence[str], *, suite_path: str) -> None:
+        """Read the training data now, so a bad file is a collection error, not a failure after all
+        model work (the n-grams are cached and scoring reuses them)."""
+        if "training_data_path" in config:
+            training_ngrams(config["training_data_path"], int(config.get("ngram", 8)), suite_path)
+
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
         from ..suite.requests import GenerateRequest
 

@@ -23,6 +23,7 @@ from jsonschema.exceptions import SchemaError, ValidationError
 
 from ..errors import SuiteError
 from .requests import GenerationSettings, Prompt
+from .families import hooks_for
 from .data import TemplateError, assign_ids, fill_template, placeholders, read_rows, row_to_case
 from .parse import MAX_BYTES, check_finite, check_local_refs, json_path, line_of, parse_yaml
 
@@ -222,14 +223,17 @@ def _schema_check(data: dict[str, Any], node: yaml.Node | None, spath: str, orig
 
 def _family_checks(suite: Suite, node: yaml.Node | None, allow_code: bool) -> None:
     """The family's own load-time checks (e.g. refusal_classifier), with the YAML line filled in."""
-    from ..scoring import family as get_family
-
     try:
-        get_family(suite.family).validate(suite, allow_code=allow_code)
+        hooks_for(suite.family, str(suite.path)).validate(suite, allow_code=allow_code)
     except SuiteError as exc:
-        if exc.line is None and exc.field and exc.field.startswith("$."):
-            exc.line = line_of(node, exc.field[2:].split("."))
+        _fill_line(exc, node)
         raise
+
+
+def _fill_line(exc: SuiteError, node: yaml.Node | None) -> None:
+    """A family names the field it rejects; the loader knows where that field is in the YAML."""
+    if exc.line is None and exc.field and exc.field.startswith("$."):
+        exc.line = line_of(node, exc.field[2:].split("."))
 
 
 def _where(spath: str, node: yaml.Node | None, origins: Mapping[int, tuple[str, int]],
@@ -302,6 +306,11 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node | None, *, root: Pa
     spath = str(path)
     origins = origins or {}
     family = data["family"]
+    try:  # before any case is built: a family with no scorer registered cannot be loaded at all
+        hooks = hooks_for(family, spath)
+    except SuiteError as exc:
+        _fill_line(exc, node)
+        raise
     chat = data.get("chat", True)
     suite_system = data.get("system")
     template = data.get("template")
@@ -329,7 +338,6 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node | None, *, root: Pa
                 ) from None
     if family == "tone" and "training_data" in data:
         config["training_data_path"] = str(_resolve_inside(path, data["training_data"], root, allow_outside, node))
-        _check_training_data(config["training_data_path"], int(data.get("ngram", 8)), spath, node)
     labels = data.get("labels", [])
 
     raws = [dict(r) for r in data["cases"]]
@@ -387,14 +395,11 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node | None, *, root: Pa
         raise SuiteError(spath, "normalization: applies to log-likelihood scoring, but this suite has scoring: generate",
                          line=_line_of(node, ["normalization"]), field="$.normalization",
                          fix="remove normalization:, or use scoring: loglikelihood")
-    if family == "label_collapse" and data.get("scoring", "loglikelihood") == "loglikelihood":
-        from ..scoring.label_collapse import CONTENT_FREE, content_free_texts, normalization_of
-
-        config["normalization"] = normalization_of(config)
-        if config["normalization"] == "calibrated":
-            fills = data.get("content_free", list(CONTENT_FREE))
-            config["_content_free_texts"] = content_free_texts(
-                template, [p.user_text for _, p, _ in built], [fills] if isinstance(fills, str) else list(fills))
+    try:  # the family derives what its scoring needs (label normalization, training n-grams) before hashing
+        hooks.prepare(config, [p.user_text for _, p, _ in built], suite_path=spath)
+    except SuiteError as exc:
+        _fill_line(exc, node)
+        raise
 
     # Fields that decide scoring or generation for every case: part of each case's hash.
     suite_level = {k: v for k, v in config.items() if k not in (
@@ -443,9 +448,7 @@ def _check_metric_names(suite: Suite, data: Mapping[str, Any], node: yaml.Node |
     would otherwise pass collection and fail at run time as "no data"."""
     import difflib
 
-    from ..scoring import family as get_family
-
-    names = [m.name for m in get_family(suite.family).metrics(suite)]
+    names = hooks_for(suite.family, str(suite.path)).metric_names(suite)
     asked = [(["primary_metric"], data["primary_metric"])] if "primary_metric" in data else []
     asked += [(["metrics", k], k) for k in data.get("metrics", {})]
     for parts, name in asked:
@@ -456,18 +459,6 @@ def _check_metric_names(suite: Suite, data: Mapping[str, Any], node: yaml.Node |
                 str(suite.path), f"{name!r} is not a metric of family {suite.family!r}", line=_line_of(node, parts),
                 field=_json_path(parts), fix=f"{hint}metrics of {suite.family}: {', '.join(names)}",
             )
-
-
-def _check_training_data(path: str, n: int, spath: str, node: yaml.Node | None) -> None:
-    """Read the training data now, so a bad file is a collection error, not a failure after all model work
-    (the n-grams are cached and scoring reuses them)."""
-    from ..scoring.tone import training_ngrams
-
-    try:
-        training_ngrams(path, n, spath)
-    except SuiteError as exc:
-        exc.line = exc.line or line_of(node, ["training_data"])
-        raise
 
 
 def _sha256_file(path: str) -> str:
