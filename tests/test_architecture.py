@@ -128,3 +128,11 @@ def test_the_suite_layer_imports_no_scorer():
     up = sorted(f"{a} -> {b}" for a, deps in graph.items() if _top(a) == "suite" for b in deps
                 if _top(b) == "scoring")
     assert up == [], "the suite layer imports scorers:\n" + "\n".join(up)
+
+
+def test_the_model_layer_imports_nothing_above_it():
+    """Backends take ``model.settings.ModelSettings``; they never read the plugin's options (issue 28)."""
+    graph = import_graph()
+    up = sorted(f"{a} -> {b}" for a, deps in graph.items() if _top(a) == "model" for b in deps
+                if b and RANK[_top(b)] > RANK["model"])
+    assert up == [], "the model layer imports from above it:\n" + "\n".join(up)
