@@ -27,6 +27,7 @@ class SuiteError(ForgettingError):
         super().__init__(self.render())
 
     def render(self) -> str:
+        """file:line, message, field and fix on separate lines: what a CI log reader needs to act."""
         where = self.path + (f":{self.line}" if self.line else "")
         parts = [f"{where}: {self.message}"]
         if self.field:

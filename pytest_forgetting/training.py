@@ -124,6 +124,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
     # -- trainer events -------------------------------------------------------------------
     def on_train_begin(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
                        **kwargs: Any) -> None:
+        """Refuse a model that is not PEFT, and warn when no event will run the suites, before training starts."""
         self._check_model(kwargs.get("model"))
         self._train_t0 = time.perf_counter()
         on_eval = self.evaluate_on != "save" and args.eval_strategy != "no"
@@ -139,6 +140,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
 
     def on_evaluate(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
                     metrics: dict[str, float] | None = None, **kwargs: Any) -> None:
+        """Run the suites at an evaluation and add their metrics to the trainer's."""
         if self.evaluate_on == "save" or state.global_step in self._steps:
             return
         logs = self._evaluate(f"step-{state.global_step}", state, control, kwargs)
@@ -147,6 +149,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
 
     def on_save(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
                 **kwargs: Any) -> None:
+        """Run the suites on a saved checkpoint (once per step, even when evaluate ran too)."""
         name = f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
         if state.global_step in self._steps:  # evaluated at this step already: name the row after the checkpoint
             i = self._steps.index(state.global_step)
@@ -156,6 +159,7 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
 
     def on_train_end(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
                      **kwargs: Any) -> None:
+        """Recommend a checkpoint from the sweep and print the table."""
         self.history, self.recommendation = recommend(self.history)
         if state.is_world_process_zero and self.history:
             print(f"\n{self.log_prefix}: checkpoint sweep\n{self.table()}")

@@ -136,3 +136,34 @@ def test_the_model_layer_imports_nothing_above_it():
     up = sorted(f"{a} -> {b}" for a, deps in graph.items() if _top(a) == "model" for b in deps
                 if b and RANK[_top(b)] > RANK["model"])
     assert up == [], "the model layer imports from above it:\n" + "\n".join(up)
+
+
+def undocumented(tree: ast.Module) -> list[tuple[int, str]]:
+    """``(line, name)`` of each public module-level function or class, and public method of a public
+    class, that has no docstring (public: the name does not start with ``_``)."""
+    defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    out: list[tuple[int, str]] = []
+    for node in tree.body:
+        if not isinstance(node, defs) or node.name.startswith("_"):
+            continue
+        if ast.get_docstring(node) is None:
+            out.append((node.lineno, node.name))
+        if isinstance(node, ast.ClassDef):
+            out += [(m.lineno, f"{node.name}.{m.name}") for m in node.body
+                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and not m.name.startswith("_")
+                    and ast.get_docstring(m) is None]
+    return out
+
+
+def test_every_public_definition_has_a_docstring():
+    """A reader meets the package through its public names; each says why it exists."""
+    missing = [f"{path.relative_to(PKG.parent)}:{line} {name}" for _, path in sorted(MODULES.items())
+               for line, name in undocumented(ast.parse(path.read_text("utf-8")))]
+    assert missing == [], f"{len(missing)} public definitions without a docstring:\n" + "\n".join(missing)
+
+
+def test_the_docstring_check_sees_methods_and_stubs_and_skips_private_names():
+    src = ('def f():\n    pass\n\nasync def g():\n    """doc"""\n\ndef _h():\n    pass\n\n'
+           'class C:\n    """doc"""\n    @property\n    def m(self): ...\n    def _p(self):\n        pass\n'
+           '    def d(self):\n        """doc"""\n\nclass D:\n    x = 1\n\nclass _H:\n    def m(self):\n        pass\n')
+    assert [name for _, name in undocumented(ast.parse(src))] == ["f", "C.m", "D"]

@@ -62,10 +62,12 @@ ItemKey = tuple[str, str, str]
 
 
 def case_key(suite: str, case_id: str) -> ItemKey:
+    """The key a case item, its failures and the decision share, so no caller spells it twice."""
     return (suite, "case", case_id)
 
 
 def metric_key(suite: str, metric: str) -> ItemKey:
+    """The key of a metric item (see :func:`case_key`)."""
     return (suite, "metric", metric)
 
 
@@ -92,10 +94,12 @@ class SuiteEvidence:
 
     @cached_property
     def item_set(self) -> frozenset[ItemKey]:
+        """The selected items as a set, for the membership tests every failure attachment makes."""
         return frozenset(self.items)
 
     @cached_property
     def items(self) -> list[ItemKey]:
+        """The selected items in collection order, so run-level reasons land on items in a stable order."""
         name = self.suite.name
         return ([case_key(name, c.id) for c in self.suite.cases if c.id in self.selected_cases]
                 + [metric_key(name, m) for m in sorted(self.selected_metrics)])
@@ -103,6 +107,9 @@ class SuiteEvidence:
 
 @dataclass(frozen=True)
 class SuiteDecision:
+    """One suite judged on one side: its status word, reasons and per-metric statuses, as data the verdict, items and
+    reports read instead of judging again."""
+
     suite: str
     side: Side
     status: str
@@ -114,11 +121,14 @@ class SuiteDecision:
     p_adjusted: Mapping[str, float | None] = field(default_factory=dict)
 
     def reason(self) -> str:
+        """One line for tables and logs; the status itself when there is nothing more to say."""
         return "; ".join(self.reasons) or self.status
 
 
 @dataclass(frozen=True)
 class Verdict:
+    """One candidate's answer to "may this model ship?": the word every caller prints and the exit code follows."""
+
     side: Side
     label: str
     status: str
@@ -128,6 +138,7 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
+        """Whether the verdict lets the run pass: the exit code and the callback read this, not the word."""
         return self.status in OK_VERDICTS
 
     @property
@@ -137,25 +148,31 @@ class Verdict:
         return self.status + (f", {n} guardrail{'s' if n != 1 else ''} inconclusive" if n else "")
 
     def line(self) -> str:
+        """The verdict as one line with its reasons, the same in the terminal, the reports and the callback."""
         head = f"{self.label}: {self.headline}"
         return head if not self.reasons else head + " -- " + "; ".join(self.reasons)
 
 
 @dataclass(frozen=True)
 class Decision:
+    """Everything the run decided, frozen: items, the exit code and reports only look things up here."""
+
     verdicts: tuple[Verdict, ...]
     suites: Mapping[tuple[str, Side], SuiteDecision]
     failures: Mapping[ItemKey, tuple[str, ...]]
 
     @property
     def ok(self) -> bool:
+        """All verdicts pass: the exit code of the whole run."""
         return all(v.ok for v in self.verdicts)
 
     def item_failure(self, key: ItemKey) -> str | None:
+        """Why an item fails (all its reasons, one paragraph each), or None: an item fails only with a reason."""
         msgs = self.failures.get(key)
         return "\n\n".join(msgs) if msgs else None
 
     def suite(self, name: str, side: Side) -> SuiteDecision | None:
+        """The decision for a suite on one side, or None when that side was not judged."""
         return self.suites.get((name, side))
 
 
@@ -210,6 +227,7 @@ def detect_size(comp: SuiteComparison, metric: str) -> float | None:
 
 
 def metric_statuses(comp: SuiteComparison, adjusted: Mapping[str, float | None] | None = None) -> dict[str, str]:
+    """Every metric's status word for one comparison, with Holm-adjusted p-values where the run has them."""
     adjusted = adjusted or {}
     out = {}
     for m, c in comp.comparisons.items():
@@ -278,6 +296,8 @@ def _attach(failures: dict[ItemKey, list[str]], key: ItemKey, message: str) -> N
 
 def decide_suite(ev: SuiteEvidence, side: Side, mode: Mode, book: _Book,
                  adjusted: Mapping[str, float | None] | None = None) -> SuiteDecision:
+    """Judge one suite on one side and attach each failing reason to the items it concerns, so an item fails exactly
+    when the suite's verdict does."""
     s = ev.suite
     label = book.labels[side]
     run = ev.runs.get(side)

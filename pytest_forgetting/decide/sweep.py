@@ -14,6 +14,8 @@ from ..records.results import Side, SuiteComparison, SuiteRun
 
 @dataclass(frozen=True)
 class SweepRow:
+    """One checkpoint of a sweep: target and guardrail numbers beside its verdict, for the table and the pick."""
+
     checkpoint: str
     target: dict[str, float | None]
     guardrails: dict[str, dict[str, float | None]]
@@ -23,10 +25,12 @@ class SweepRow:
 
     @property
     def target_score(self) -> float | None:
+        """The mean of the target metrics, the one number checkpoints are ranked by (None without data)."""
         vals = [v for v in self.target.values() if v is not None]
         return sum(vals) / len(vals) if vals else None
 
     def to_json(self) -> dict[str, object]:
+        """The row as the JSON record stores it, target score included so reports need not recompute it."""
         return {
             "checkpoint": self.checkpoint, "target": self.target, "target_score": self.target_score,
             "guardrails": self.guardrails, "regressed": list(self.regressed), "verdict": self.verdict,

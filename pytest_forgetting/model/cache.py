@@ -57,13 +57,16 @@ class CachingBackend:
     # protocol passthroughs
     @property
     def adapters(self) -> tuple[str, ...]:
+        """The wrapped backend's adapters: the cache is invisible to whoever asks which sides exist."""
         return tuple(getattr(self.inner, "adapters", ()) or ())
 
     @property
     def supports_loglikelihood(self) -> bool:
+        """Pass the inner backend's answer through, so a served backend without echo is still refused early."""
         return bool(getattr(self.inner, "supports_loglikelihood", True))
 
     def identity(self, adapter: str | None = None) -> ModelIdentity:
+        """The inner backend's identity, memoised: it fingerprints files, and every cache key asks for it."""
         if adapter not in self._ids:
             self._ids[adapter] = self.inner.identity(adapter)
         return self._ids[adapter]
@@ -77,6 +80,8 @@ class CachingBackend:
         return [list(m) for m in prompt.messages] if prompt.chat else prompt.text
 
     def key(self, request: GenerateRequest | LoglikelihoodRequest) -> str:
+        """The cache key: everything that can change the answer (backend, model and adapter fingerprints, prompt,
+        settings), so a changed model never gets an old answer."""
         ident = self.identity(request.adapter)
         body: dict[str, Any] = {
             "v": CACHE_VERSION,
@@ -158,9 +163,11 @@ class CachingBackend:
         return out
 
     def generate(self, requests: Sequence[GenerateRequest]) -> list[str]:
+        """Generate through the cache: only misses reach the model, in one batch."""
         return [str(x) for x in self._answer(requests, self.inner.generate, "generate")]
 
     def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[float]:
+        """Score through the cache: only misses reach the model; the token count is kept beside each value."""
         values = self._answer(requests, self.inner.loglikelihood, "loglikelihood",
                               store=lambda v: [float(v), token_count(v)])
         return [_loglik(x) for x in values]

@@ -27,6 +27,7 @@ _FORMAT_VERSION = "1"
 
 
 def is_embedded(name: str | None) -> bool:
+    """Whether ``--model`` means the embedded model (unset, or one of its aliases in any case)."""
     return name is None or name.lower() in {a.lower() for a in EMBEDDED_ALIASES}
 
 

@@ -26,24 +26,30 @@ class HFBackend(Protocol):
     progress: Any
 
     @property
-    def model(self) -> Any: ...
+    def model(self) -> Any:
+        """The loaded model (loaded on first use)."""
 
     @property
-    def tokenizer(self) -> Any: ...
+    def tokenizer(self) -> Any:
+        """The tokenizer, padding on the left."""
 
     @property
-    def device(self) -> str: ...
+    def device(self) -> str:
+        """The device the model runs on."""
 
     def _batch_size(self, longest: int) -> int: ...
 
-    def check_lengths(self, rows: Sequence[tuple[Prompt, int, int]]) -> None: ...
+    def check_lengths(self, rows: Sequence[tuple[Prompt, int, int]]) -> None:
+        """Refuse prompts that do not fit the model's context, before any generation."""
 
-    def render(self, prompt: Prompt) -> str: ...
+    def render(self, prompt: Prompt) -> str:
+        """The prompt as the model sees it (chat template applied)."""
 
     def _adapter_context(self, adapter: str | None) -> Any: ...
 
 
 def cut_at_stop(text: str, stops: Sequence[str]) -> str:
+    """Cut at the first stop string: generation runs in batches, so stops are applied afterwards."""
     cut = len(text)
     for s in stops:
         i = text.find(s)
@@ -131,6 +137,7 @@ def prefill(net: Any, ids: Any, mask: Any, prefix_len: int, cache_kw: str, **ext
 
 
 def encode_prompt(backend: "HFBackend", prompt: Any) -> list[int]:
+    """Token ids of a rendered prompt; special tokens only for plain text (a chat template adds its own)."""
     text = backend.render(prompt)
     return list(backend.tokenizer(text, add_special_tokens=not prompt.chat)["input_ids"])
 
@@ -206,6 +213,8 @@ def _step_reporter(progress: Callable[[str, float, int], None] | None, label: st
 
 
 def run_generate(backend: "HFBackend", requests: Sequence[GenerateRequest]) -> list[str]:
+    """Greedy generation in length-sorted batches per adapter and token budget, so padding stays small and one adapter
+    switch serves many requests."""
     import torch
 
     if not requests:

@@ -65,6 +65,7 @@ def library_versions() -> dict[str, str | None]:
 
 
 def pick_device(requested: str) -> str:
+    """Resolve ``--forgetting-device``; an unavailable device is a clear error, not a torch traceback."""
     import torch
 
     if requested == "auto":
@@ -81,6 +82,7 @@ def pick_device(requested: str) -> str:
 
 
 def pick_dtype(requested: str, device: str) -> Any:
+    """Resolve ``--forgetting-dtype``; auto takes bfloat16 only where the GPU supports it."""
     import torch
 
     if requested == "auto":
@@ -123,12 +125,14 @@ class HFBackend:
 
     @property
     def device(self) -> str:
+        """The device, resolved on first use so a fully cached run never imports torch."""
         if self._device is None:
             self._device = pick_device(self.settings.device)
         return self._device
 
     @property
     def tokenizer(self) -> Any:
+        """The tokenizer, loaded on first use (a fully cached run needs none)."""
         if self._tokenizer is None:
             self._tokenizer = self._load_tokenizer()
         return self._tokenizer
@@ -136,9 +140,11 @@ class HFBackend:
     # -- identity -----------------------------------------------------------------
     @property
     def adapters(self) -> tuple[str, ...]:
+        """The adapter names requests may use, in the order given on the command line."""
         return tuple(self._adapter_paths)
 
     def identity(self, adapter: str | None = None) -> ModelIdentity:
+        """Who answers for a side: the fingerprints that key the cache and the baseline's model check."""
         return ModelIdentity(
             name=self.source.name,
             fingerprint=self._fingerprint,
@@ -177,6 +183,7 @@ class HFBackend:
 
     @property
     def model(self) -> Any:
+        """The model, loaded on first use (a fully cached run never loads it)."""
         if self._model is None:
             self._model = self._load_model()
         return self._model
@@ -393,6 +400,7 @@ class HFBackend:
 
     # -- generate -----------------------------------------------------------------
     def generate(self, requests: Sequence[GenerateRequest]) -> list[str]:
+        """Answer generate requests; a merged adapter is always unmerged after, so a training loop keeps its model."""
         from .generation import run_generate
 
         try:
@@ -402,6 +410,7 @@ class HFBackend:
 
     # -- loglikelihood ------------------------------------------------------------
     def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[float]:
+        """Score continuations; a merged adapter is always unmerged after, so a training loop keeps its model."""
         from .generation import run_loglikelihood
 
         try:

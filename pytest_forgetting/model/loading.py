@@ -38,6 +38,7 @@ class ModelSource:
 
 @contextmanager
 def offline() -> Iterator[None]:
+    """Make the hub libraries offline while loading: the plugin never downloads at run time."""
     keys = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
     old = {k: os.environ.get(k) for k in keys}
     os.environ.update({k: "1" for k in keys})
@@ -52,6 +53,8 @@ def offline() -> Iterator[None]:
 
 
 def resolve_model(spec: str | None, cache_dir: Path | None, announce: Callable[[str], None] | None = None) -> ModelSource:
+    """Turn ``--model`` into files on disk (a directory, a hub id already cached, or the embedded model), with a fix
+    in the error when it is none of them."""
     if is_embedded(spec):
         return ModelSource(EMBEDDED_NAME, ensure_embedded_model(cache_dir, announce=announce or True))
     assert spec is not None

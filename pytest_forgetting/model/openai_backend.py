@@ -263,6 +263,7 @@ class OpenAIBackend(EchoScoring):
     # -- identity -----------------------------------------------------------------
     @property
     def adapters(self) -> tuple[str, ...]:
+        """The adapter names the server is asked for, as given (served LoRA modules)."""
         return self._adapter_names
 
     @property
@@ -276,6 +277,7 @@ class OpenAIBackend(EchoScoring):
         return {k: v for k, v in self._served.get(name, {}).items() if k not in _VOLATILE_KEYS}
 
     def identity(self, adapter: str | None = None) -> ModelIdentity:
+        """Who answers for a side: URL, model and the server's model metadata, fingerprinted for the cache."""
         model = self.model
         if adapter is not None and adapter not in self._adapter_names:
             raise BackendError(f"adapter {adapter!r} requested, but only {list(self._adapter_names)} are configured")
@@ -333,6 +335,7 @@ class OpenAIBackend(EchoScoring):
 
     # -- generate ---------------------------------------------------------------------
     def generate(self, requests: Sequence[GenerateRequest]) -> list[str]:
+        """Answer generate requests concurrently; each distinct request is sent once."""
         if not requests:
             return []
         unique = self._prepare(requests)

@@ -83,6 +83,7 @@ class Deadline:
         self._timers: list[threading.Timer] = []
 
     def watch(self, sock: socket.socket) -> None:
+        """Shut the socket down when the deadline passes: a socket timeout alone restarts on every byte."""
         def expire() -> None:
             self.expired = True
             try:
@@ -96,6 +97,7 @@ class Deadline:
         self._timers.append(timer)
 
     def cancel(self) -> None:
+        """Stop the timers once the exchange is done, so a finished exchange is never shut down late."""
         for t in self._timers:
             t.cancel()
 

@@ -140,6 +140,7 @@ class EchoScoring:
         )
 
     def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[float]:
+        """Score continuations with echoed prompt log-probs; a server that cannot echo is refused once, clearly."""
         if not requests:
             return []
         unique = self._prepare(requests)

@@ -32,6 +32,7 @@ class ModelIdentity:
     backend: str = "transformers"
 
     def to_json(self) -> dict[str, str | None]:
+        """The identity as baselines and reports store it."""
         return {
             "name": self.name,
             "fingerprint": self.fingerprint,
@@ -45,11 +46,14 @@ class ModelIdentity:
 class Backend(Protocol):
     """What the plugin needs from a model. Results come back in request order."""
 
-    def generate(self, requests: Sequence[GenerateRequest]) -> list[str]: ...
+    def generate(self, requests: Sequence[GenerateRequest]) -> list[str]:
+        """One answer per request, in order."""
 
-    def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[float]: ...
+    def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[float]:
+        """The summed log-likelihood of each request's continuation, in order."""
 
-    def identity(self, adapter: str | None = None) -> ModelIdentity: ...
+    def identity(self, adapter: str | None = None) -> ModelIdentity:
+        """Who answers for ``adapter`` (None: the base model): keys the cache and the baseline's model check."""
 
     @property
     def adapters(self) -> tuple[str, ...]:

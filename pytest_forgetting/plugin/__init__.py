@@ -21,17 +21,20 @@ _MARKERS = {
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register the options (and their ini names) in one group; see :mod:`.options`."""
     add_options(parser)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> Any:
+    """Point old option spellings at their new names, after conftest files could claim them as their own."""
     result = yield  # conftest.py files register their options first, so a flag they own is theirs
     check_renamed(args, parser)
     return result
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers and the session; options are validated here, so bad values fail before any model work."""
     from .session import ForgettingSession
 
     for name, text in _MARKERS.items():
@@ -41,6 +44,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collect_file(file_path: Any, parent: pytest.Collector) -> pytest.Collector | None:
+    """Collect ``*.forgetting.yaml`` files; under xdist, one item that says why they cannot run there."""
     if is_suite_file(file_path):
         from .collect import SuiteFile, XdistRefusal
 
@@ -51,18 +55,21 @@ def pytest_collect_file(file_path: Any, parent: pytest.Collector) -> pytest.Coll
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    """Tell the session what survived ``-k``/``-m``/deselection: only that runs on the model."""
     from .collect import selected
 
     session_of(session.config).select(*selected(session.items))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write baselines and reports once, after every item ran, and fold the verdict into the exit code."""
     from .finish import finish_session
 
     finish_session(session, exitstatus)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Print the summary from the finished record, so the terminal shows what the JSON report says."""
     from ..report.terminal import write_summary
     from .stash import RECORD_KEY
 

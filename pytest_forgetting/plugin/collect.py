@@ -30,7 +30,10 @@ class ForgettingFailure(Exception):
 
 
 class SuiteFile(pytest.File):
+    """A suite file: loaded and validated at collection, so bad YAML fails before the model loads."""
+
     def collect(self) -> Iterator[pytest.Collector]:
+        """One node per suite; a load error becomes a collection error naming file, line and fix."""
         fs = session_of(self.config)
         try:
             suite = load_suite(
@@ -47,6 +50,7 @@ class XdistRefusal(pytest.File):
     """Under pytest-xdist each worker would load its own model and write baselines on its own."""
 
     def collect(self) -> Iterator[pytest.Item]:
+        """Refuse at collection with the fix: the batched session cannot be split across workers."""
         raise self.CollectError(
             f"{self.path}: pytest-forgetting suites cannot run under pytest-xdist (-n): the model work is "
             "batched across the whole session and baselines are written once by one process.\n"
@@ -56,11 +60,14 @@ class XdistRefusal(pytest.File):
 
 
 class SuiteNode(pytest.Collector):
+    """A suite: its cases and metrics as items, so ``-k`` can pick either."""
+
     def __init__(self, *, suite: Suite, **kw: Any) -> None:
         super().__init__(**kw)
         self.suite = suite
 
     def collect(self) -> Iterator[pytest.Item]:
+        """Case items in file order, then one item per family metric."""
         for case in self.suite.cases:
             yield CaseItem.from_parent(self, name=case.id, callobj=_uses_model, suite=self.suite, case=case)
         for spec in get_family(self.suite.family).metrics(self.suite):
@@ -122,18 +129,23 @@ def plain_failure(text: str, path: str, line: int | None, whole: bool = True) ->
 
 
 class CaseItem(_ForgettingItem):
+    """One case: fails when the decision names a reason for it, and says which."""
+
     def __init__(self, *, suite: Suite, case: Case, **kw: Any) -> None:
         super().__init__(**kw)
         self.suite, self.case = suite, case
         self._add_markers()
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
+        """Point at the case's line in the suite file, so failures are clickable."""
         return self.path, (self.case.line or 1) - 1, f"{self.suite.name}::{self.case.id}"
 
     def verdict(self) -> str | None:
+        """Why this case fails, from the decision (None: it passes)."""
         return session_of(self.config).item_failure(case_key(self.suite.name, self.case.id))
 
     def add_properties(self) -> None:
+        """Each candidate's decision and pass/fail as JUnit properties, for CI dashboards."""
         fs = session_of(self.config)
         labels = side_labels([None, *fs.candidates])
         for cand in fs.candidates:
@@ -145,6 +157,8 @@ class CaseItem(_ForgettingItem):
 
 
 class MetricItem(_ForgettingItem):
+    """One suite metric: fails when the decision names a reason for it."""
+
     def __init__(self, *, suite: Suite, metric: str, **kw: Any) -> None:
         super().__init__(**kw)
         self.suite, self.metric = suite, metric
@@ -152,12 +166,15 @@ class MetricItem(_ForgettingItem):
         self.add_marker("metric")
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
+        """Point at the suite file, and name the metric in the report line."""
         return self.path, 0, f"{self.suite.name}::{self.metric}"
 
     def verdict(self) -> str | None:
+        """Why this metric fails, from the decision (None: it passes)."""
         return session_of(self.config).item_failure(metric_key(self.suite.name, self.metric))
 
     def add_properties(self) -> None:
+        """Each candidate's value, baseline, delta, p-value and status as JUnit properties, for CI dashboards."""
         fs = session_of(self.config)
         labels = side_labels([None, *fs.candidates])
         for cand in fs.candidates:

@@ -24,6 +24,8 @@ def _write(path: Path, text: str) -> None:
 
 
 def finish_session(session: pytest.Session, exitstatus: int) -> None:
+    """After the items: write baselines, build the record once, write reports, and set the exit code from the
+    decision."""
     fs = session_of(session.config)
     if not fs.ran:
         return
@@ -55,6 +57,7 @@ def _failed_late(fs: ForgettingSession, message: str) -> None:
 
 
 def run_data(fs: ForgettingSession, extras: dict[str, Any]) -> RunData:
+    """Everything the record is built from, taken from the session in one place."""
     assert fs.decision is not None
     return RunData(
         mode=fs.mode, compare_base=fs.settings.compare_base, candidates=tuple(fs.candidates or [None]),
@@ -65,6 +68,7 @@ def run_data(fs: ForgettingSession, extras: dict[str, Any]) -> RunData:
 
 
 def write_reports(fs: ForgettingSession, record: dict[str, Any]) -> None:
+    """Write each report the options asked for, all rendered from the one record."""
     s = fs.settings
     if s.report_json:
         _write(s.report_json, json.dumps(record, indent=2, sort_keys=False, ensure_ascii=False) + "\n")

@@ -16,23 +16,28 @@ from ..text import clean, shorten
 
 
 def fmt(x: float | None) -> str:
+    """A metric value with three decimals, or n/a: one spelling in every message."""
     return "n/a" if x is None else f"{x:.3f}"
 
 
 def p_text(x: float | None) -> str:
+    """A p-value readable at a glance: tiny ones in scientific notation."""
     return "n/a" if x is None else (f"{x:.2g}" if x < 0.001 else f"{x:.3f}")
 
 
 def update_cmd(suite: Suite) -> str:
+    """The command that records this suite's baseline, for the hints that end a failure."""
     return f"pytest {suite.path} --forgetting-update"
 
 
 def suite_error(suite: Suite, side: str, error: str) -> str:
+    """Why a suite could not be judged, and that nothing of it was compared or recorded."""
     return (f"suite {suite.name!r} could not be judged on {side}: {error}\n"
             f"  nothing of this suite is compared or recorded; fix the cause and run again")
 
 
 def no_baseline(suite: Suite) -> str:
+    """A missing baseline fails with the three ways out, instead of passing silently."""
     return (
         f"no baseline for suite {suite.name!r} (looked in {baseline_path(suite.path)}).\n"
         f"  record one on the model you trust (usually the base model, so without --adapter): {update_cmd(suite)}\n"
@@ -42,27 +47,32 @@ def no_baseline(suite: Suite) -> str:
 
 
 def needs_reapproval(suite: Suite, why: Sequence[str]) -> str:
+    """A baseline that no longer matches the run, and the command to re-record it after review."""
     return (f"baseline for suite {suite.name!r} needs re-approval: " + "; ".join(why)
             + f"\n  re-record after review: {update_cmd(suite)}")
 
 
 def changed_case(suite: Suite, case_id: str) -> str:
+    """A case edited since its baseline: not compared, and the command to re-approve just it."""
     return (f"case {case_id!r} changed since its baseline was recorded, so it is not compared: it needs approval.\n"
             f"  re-approve it after review: pytest '{suite.path}::{suite.name}::{case_id}' --forgetting-update")
 
 
 def new_case(suite: Suite, case_id: str) -> str:
+    """A case with no baseline entry: not compared, and the command to record just it."""
     return (f"case {case_id!r} has no baseline entry yet: it needs approval.\n"
             f"  record it: pytest '{suite.path}::{suite.name}::{case_id}' --forgetting-update")
 
 
 def no_target(label: str, why: str) -> str:
+    """A candidate judged with no target suite: why that cannot be READY, and how to fix it."""
     return (f"{label}: NOT READY -- {why}.\n"
             "  fix: select a target suite too (a suite with role: target), or judge the guardrails of the "
             "base model alone (without --adapter)")
 
 
 def case_block(label: str, prompt: str, output: str, decision: str, reason: str) -> list[str]:
+    """Prompt, output and the scorer's reason for one side, shortened, so a failure shows its evidence."""
     shown = shorten(output) if output.strip() else "(empty output)"
     return [
         f"  {label}:",
@@ -73,12 +83,14 @@ def case_block(label: str, prompt: str, output: str, decision: str, reason: str)
 
 
 def absolute_case(case_id: str, side: str, run: SuiteRun) -> str:
+    """A case that failed its own expectation (``--forgetting-absolute``), with the answer."""
     out = run.outcomes[case_id]
     return "\n".join([f"case {case_id!r} ({side}) failed its own expectation"]
                      + case_block("answer", run.prompts[case_id], run.outputs[case_id], out.decision, out.reason))
 
 
 def flipped_case(suite: Suite, side: str, comp: SuiteComparison, flip: Flip, run: SuiteRun, why: str) -> str:
+    """A case that went pass -> fail: the reference's answer beside the candidate's."""
     cid = flip.case
     lines = [f"case {cid!r} got worse on {side} than on the {comp.reference_label} "
              f"(flip pass -> fail; failing because {why})"]
@@ -89,6 +101,7 @@ def flipped_case(suite: Suite, side: str, comp: SuiteComparison, flip: Flip, run
 
 
 def target_missed_reason(metric: str, c: Comparison) -> str:
+    """Why a target metric counts as missed, with its numbers."""
     if c.current is None or c.baseline is None:
         return f"target {metric} has no data"
     return (f"target {metric} did not improve significantly "
@@ -96,6 +109,7 @@ def target_missed_reason(metric: str, c: Comparison) -> str:
 
 
 def flip_lines(flips: Sequence[Flip], prompts: dict[str, str], outputs: dict[str, str], limit: int = 5) -> list[str]:
+    """The first few pass -> fail flips with prompt and output, so a regression shows examples."""
     worse = [f for f in flips if f.worse]
     lines = []
     for f in worse[:limit]:

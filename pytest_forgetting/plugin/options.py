@@ -83,6 +83,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
 
 
 def add_options(parser: pytest.Parser) -> None:
+    """Add every option and its ini twin, validated while parsing so a typo fails at once."""
     group = parser.getgroup("forgetting", "catastrophic-forgetting checks (pytest-forgetting)")
     for dest, flag, help_, kw in _OPTIONS:
         if kw.get("action") != "store_true":  # --model=MODEL, --forgetting-batch-size=BATCH_SIZE
@@ -111,6 +112,8 @@ def _get(config: pytest.Config, dest: str) -> Any:
 
 @dataclass(frozen=True)
 class RunSettings:
+    """The run's settings, frozen at configure time; what the model layer needs is one :class:`ModelSettings`."""
+
     model: ModelSettings = field(default_factory=ModelSettings)  # handed to the backend whole
     max_new_tokens: int = 64
     update: bool = False
@@ -253,6 +256,7 @@ def _refuse_ini_update(config: pytest.Config) -> None:
 
 
 def settings_from_config(config: pytest.Config) -> RunSettings:
+    """Read, validate and combine the options; conflicting or unsafe ones are usage errors before collection."""
     _refuse_ini_update(config)
 
     def path(dest: str) -> Path | None:

@@ -123,6 +123,7 @@ class Progress:
                 self._end_line()
 
     def finish(self, line: str) -> None:
+        """End the live line with a summary that stays in the log."""
         with self._lock:
             self._end_line()
             self.write(f"[forgetting] {line}")

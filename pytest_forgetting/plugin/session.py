@@ -54,6 +54,8 @@ class UnavailableBackend:
 
 @dataclass
 class SuiteState:
+    """One collected suite: what is selected of it and its baseline, read once."""
+
     suite: Suite
     selected: set[str] = field(default_factory=set)
     metrics_selected: set[str] = field(default_factory=set)
@@ -67,10 +69,14 @@ class SuiteState:
 
     @property
     def record(self) -> SuiteRecord | None:
+        """This suite's baseline entry, or None when there is none yet."""
         return self.baseline.suites.get(self.suite.name) if self.baseline else None
 
 
 class ForgettingSession:
+    """The state of one pytest run, kept in ``config.stash``: collection, the one batched model pass, the decision and
+    the baseline writes."""
+
     def __init__(self, config: pytest.Config, settings: RunSettings) -> None:
         self.config = config
         self.settings = settings
@@ -92,6 +98,7 @@ class ForgettingSession:
 
     # -- collection ---------------------------------------------------------------
     def add_suite(self, suite: Suite) -> None:
+        """Add a collected suite; two suites with one name are refused (their baselines would collide)."""
         check_unique([st.suite for st in self.suites.values()] + [suite])
         self.suites[suite.name] = SuiteState(suite)
 
@@ -107,6 +114,7 @@ class ForgettingSession:
 
     @property
     def active(self) -> list[SuiteState]:
+        """Suites with at least one selected item: only these run on the model."""
         return [st for st in self.suites.values() if st.selected or st.metrics_selected]
 
     # -- the model run --------------------------------------------------------------
@@ -123,6 +131,7 @@ class ForgettingSession:
 
     @property
     def live(self) -> Progress | None:
+        """The live progress line, made on first use (the terminal reporter exists only after configure)."""
         if self._live is False:
             self._live = for_terminal(self.config)
         return self._live if isinstance(self._live, Progress) else None
@@ -203,6 +212,7 @@ class ForgettingSession:
             seed=self.settings.seed)
 
     def output_cache_dir(self) -> Path:
+        """Where cached outputs live: under the cache dir, beside converted models."""
         from ..model.embedded import default_cache_dir
 
         return (self.settings.model.cache_dir or default_cache_dir()) / "outputs"
@@ -225,6 +235,7 @@ class ForgettingSession:
 
     # -- the decision ---------------------------------------------------------------
     def evidence(self) -> list[SuiteEvidence]:
+        """What the decider reads about each active suite, gathered from the session."""
         out = []
         for st in self.active:
             name = st.suite.name
@@ -237,6 +248,7 @@ class ForgettingSession:
         return out
 
     def decide(self) -> Decision:
+        """Ask the decider once; the candidates come from the options when the model never loaded."""
         from ..model.loading import adapter_name_for
 
         fallback: list[Side] = []  # the load failed before the backend named its adapters
@@ -247,6 +259,7 @@ class ForgettingSession:
                       finish_error=self.finish_error)
 
     def item_failure(self, key: ItemKey) -> str | None:
+        """Why an item fails, from the decision (None before deciding or when it passes)."""
         return self.decision.item_failure(key) if self.decision else None
 
     # -- end of session -------------------------------------------------------------

@@ -14,4 +14,5 @@ RECORD_KEY: "pytest.StashKey[dict[str, Any]]" = pytest.StashKey()
 
 
 def session_of(config: pytest.Config) -> "ForgettingSession":
+    """The run's session from ``config.stash``: the one place hooks and items find it."""
     return config.stash[SESSION_KEY]

@@ -24,6 +24,7 @@ BASELINE_DIR = "__baselines__"
 
 
 def baseline_path(suite_file: Path) -> Path:
+    """Where a suite's baseline lives: beside the suite, in ``__baselines__/``, so it is reviewed with it."""
     name = suite_file.name
     for suffix in (".yaml", ".yml"):
         if name.endswith(suffix):
@@ -33,15 +34,19 @@ def baseline_path(suite_file: Path) -> Path:
 
 @dataclass
 class CaseRecord:
+    """A case's recorded answer and outcome, with the hash that says whether the case changed since."""
+
     hash: str
     outcome: CaseOutcome
     output: str
 
     def to_json(self) -> dict[str, Any]:
+        """The record as the baseline file stores it."""
         return {"hash": self.hash, "output": self.output, **self.outcome.to_json()}
 
     @staticmethod
     def from_json(obj: Mapping[str, Any]) -> "CaseRecord":
+        """Read a stored record; optional fields default, so older files still load."""
         return CaseRecord(hash=str(obj["hash"]), outcome=CaseOutcome.from_json(obj), output=str(obj.get("output", "")))
 
 
@@ -60,6 +65,7 @@ class SuiteRecord:
     cases: dict[str, CaseRecord] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        """The suite's baseline entry as stored."""
         return {
             "family": self.family,
             "role": self.role,
@@ -74,6 +80,7 @@ class SuiteRecord:
 
     @staticmethod
     def from_json(obj: Mapping[str, Any]) -> "SuiteRecord":
+        """Read a stored entry; fields added later default, so older files still load."""
         return SuiteRecord(
             family=str(obj["family"]),
             role=str(obj["role"]),
@@ -89,6 +96,8 @@ class SuiteRecord:
 
 @dataclass
 class BaselineFile:
+    """One baseline file: the suites of one suite file, keyed by suite name."""
+
     path: Path
     suites: dict[str, SuiteRecord] = field(default_factory=dict)
 

@@ -40,6 +40,8 @@ def side_labels(sides: Iterable[Side]) -> dict[Side, str]:
 
 @dataclass(frozen=True)
 class MetricValue:
+    """A metric's value on one run, with its sample size and interval: what comparisons and reports read."""
+
     name: str
     direction: str
     value: float | None
@@ -48,6 +50,7 @@ class MetricValue:
     description: str = ""
 
     def to_json(self) -> dict[str, Any]:
+        """The value as records store it, rounded so files stay readable and diffs small."""
         r = lambda x: None if x is None else round(float(x), 6)  # noqa: E731
         return {
             "value": r(self.value),
@@ -76,12 +79,15 @@ class SuiteRun:
 
 @dataclass(frozen=True)
 class Flip:
+    """A case whose outcome changed between reference and candidate: the evidence a failure shows."""
+
     case: str
     before: CaseOutcome
     after: CaseOutcome
 
     @property
     def worse(self) -> bool:
+        """Pass -> fail: the direction that counts against the candidate."""
         return self.before.passed and not self.after.passed
 
 

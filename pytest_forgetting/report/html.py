@@ -30,6 +30,7 @@ def _num(x: Any) -> bool:
 
 
 def fmt(x: Any, signed: bool = False) -> str:
+    """A number for the page (signed for deltas); anything else as it is."""
     if not _num(x):
         return "-" if x is None else str(x)
     x = round(x, 3) or 0.0  # no "-0.000"
@@ -37,12 +38,14 @@ def fmt(x: Any, signed: bool = False) -> str:
 
 
 def fmt_p(x: Any) -> str:
+    """A p-value for the page: tiny ones in scientific notation."""
     if not _num(x):
         return "-"
     return f"{x:.1e}" if 0 < x < 0.001 else f"{x:.3f}"
 
 
 def fmt_ci(ci: Any, signed: bool = False) -> str:
+    """An interval for the page, or a dash when the record has none."""
     if not ci or len(ci) != 2 or not all(_num(v) for v in ci):
         return "-"
     return f"[{fmt(ci[0], signed)}, {fmt(ci[1], signed)}]"
@@ -225,6 +228,7 @@ def _sweep(record: dict[str, Any], draw: bool) -> dict[str, Any] | None:
 
 
 def build_context(record: dict[str, Any]) -> dict[str, Any]:
+    """Everything the template shows, read from the record only, so a saved JSON renders the same page."""
     missing = charts.missing()
     draw = missing is None
     models = record.get("models") or {}

@@ -13,6 +13,7 @@ from .table import HEADER, metric_rows
 
 
 def render_markdown(record: dict[str, Any]) -> str:
+    """The record as Markdown for a CI job summary or a PR comment: verdicts first, then the table."""
     out = ["# pytest-forgetting report", ""]
     if record.get("error"):
         out += ["**❌ the run could not be judged**", "", "```", *_fence(str(record["error"])), "```", ""]

@@ -32,10 +32,12 @@ def mdc_text(c: dict[str, Any]) -> str:
 
 
 def shown_status(metric: dict[str, Any]) -> str:
+    """A metric's status, upper-cased when it fails the run, so failures stand out in plain text."""
     return str(metric["status"]).upper() if metric.get("failing") else str(metric["status"])
 
 
 def metric_rows(record: dict[str, Any]) -> list[tuple[str, ...]]:
+    """One row per compared metric, from the record, shared by the terminal and Markdown reports."""
     rows: list[tuple[str, ...]] = []
     candidates = set(record["candidates"])
     for s in record["suites"]:
@@ -63,6 +65,7 @@ def metric_rows(record: dict[str, Any]) -> list[tuple[str, ...]]:
 
 
 def format_table(rows: list[tuple[str, ...]], header: tuple[str, ...] = HEADER) -> list[str]:
+    """Left-aligned columns sized to their content: readable in a terminal and in a CI log."""
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
     line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
     return [line(header), line(tuple("-" * w for w in widths)), *(line(r) for r in rows)]

@@ -17,12 +17,15 @@ from .table import format_table, metric_rows, sweep_table
 
 @dataclass(frozen=True)
 class Line:
+    """One line of the summary, with how pytest should draw it, so the text renderer can reuse it."""
+
     text: str
     sep: str = ""  # "=" or "-": a pytest section line titled ``text``
     color: str = ""  # "green" | "red" | ""
 
 
 def summary(record: dict[str, Any]) -> list[Line]:
+    """The terminal summary as lines, from the record only."""
     out: list[Line] = []
     if record.get("error"):
         out.append(Line("forgetting: the run could not be judged", "=", "red"))
@@ -92,6 +95,7 @@ def _advice(extras: dict[str, Any]) -> list[Line]:
 
 
 def write_summary(record: dict[str, Any] | None, tr: Any) -> None:
+    """Print the summary through pytest's terminal reporter (colors, section lines)."""
     if record is None:
         return
     for line in summary(record):
@@ -103,6 +107,7 @@ def write_summary(record: dict[str, Any] | None, tr: Any) -> None:
 
 
 def render_text(record: dict[str, Any], width: int = 100) -> str:
+    """The summary as plain text, for re-rendering a saved record without pytest."""
     lines = []
     for line in summary(record):
         if line.sep:
@@ -113,6 +118,7 @@ def render_text(record: dict[str, Any], width: int = 100) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m pytest_forgetting.report.terminal REPORT.json``: re-print a saved run's summary."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("usage: python -m pytest_forgetting.report.terminal REPORT.json", file=sys.stderr)

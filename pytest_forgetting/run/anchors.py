@@ -51,6 +51,7 @@ class AnchorCounts:
     regeneration_error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The counts as the record's extras store them."""
         out: dict[str, Any] = {k: getattr(self, k) for k in (
             "rows", "regenerated", "skipped_truncated", "skipped_failing_reference", "skipped_empty",
             "duplicates_merged")}
@@ -59,6 +60,7 @@ class AnchorCounts:
         return out
 
     def message(self, path: str) -> str:
+        """One line saying what was written and what was skipped, and why."""
         skipped = [f"{n} {what}" for n, what in ((self.skipped_truncated, "possibly cut off at the token budget"),
                                                  (self.skipped_failing_reference, "reference answer failing the case"),
                                                  (self.skipped_empty, "empty reference answer")) if n]

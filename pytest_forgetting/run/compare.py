@@ -20,6 +20,7 @@ DEFAULT_TOLERANCE = 0.05
 
 
 def tolerance_for(suite: Suite, metric: str, unit: str, default: float) -> float:
+    """The tolerance a metric is compared with: its own, else the suite's for rates, else the default."""
     if metric in suite.metric_tolerances:
         return suite.metric_tolerances[metric]
     if suite.tolerance is not None and unit == "rate":
@@ -37,6 +38,8 @@ def compare_suite(
     plugin_major: str,
     seed: int = 0,
 ) -> SuiteComparison:
+    """Compare one run with its reference (baseline or live base) metric by metric, with paired statistics on the
+    cases both sides answered."""
     fam = get_family(suite.family)
     primary = suite.primary_metric or fam.primary(suite.role)
     comp = SuiteComparison(

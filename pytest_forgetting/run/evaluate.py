@@ -27,6 +27,7 @@ def generation_settings(max_new_tokens: int) -> dict[str, Any]:
 
 
 def plugin_major() -> str:
+    """The plugin's major version: baselines from another major need re-approval."""
     return __version__.split(".")[0]
 
 
@@ -42,6 +43,7 @@ def check_unique(suites: Sequence[Suite]) -> None:
 
 
 def suite_files(paths: Sequence[str | Path]) -> list[Path]:
+    """Suite files under the given paths (folders searched in sorted order), so every caller finds the same ones."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():

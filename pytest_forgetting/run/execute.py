@@ -22,6 +22,7 @@ Work = Sequence[tuple[Suite, Sequence[Case]]]
 
 
 def effective_case(case: Case, default_tokens: int) -> Case:
+    """The case with the run's default token budget filled in, unchanged when it sets its own."""
     settings = with_default_tokens(case, default_tokens)
     return case if settings is case.settings else dataclasses.replace(case, settings=settings)
 

@@ -93,6 +93,7 @@ def _comparison_json(c: SuiteComparison, statuses: Mapping[str, str], status: st
 
 
 def build_record(data: RunData, *, timestamps: bool = True) -> dict[str, Any]:
+    """The run's one frozen JSON record, built after the decision: every report renders it."""
     labels = side_labels([None, *data.candidates])
     d = data.decision
     suites = []

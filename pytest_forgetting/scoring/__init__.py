@@ -22,6 +22,7 @@ for _f in FAMILIES.values():
 
 
 def family(name: str) -> Family:
+    """The family a suite names."""
     return FAMILIES[name]
 
 

@@ -31,10 +31,12 @@ class CaseOutcome:
     data: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        """The outcome as baselines and records store it."""
         return {"passed": self.passed, "decision": self.decision, "reason": self.reason, "data": dict(self.data)}
 
     @staticmethod
     def from_json(obj: Mapping[str, Any]) -> "CaseOutcome":
+        """Read a stored outcome, so baselines can be re-scored without a model."""
         return CaseOutcome(
             passed=bool(obj["passed"]),
             decision=str(obj["decision"]),
@@ -115,6 +117,7 @@ class Family:
         """
 
     def requests(self, suite: "Suite", case: "Case", adapter: str | None) -> list[Request]:
+        """What the model must answer for this case on one side."""
         raise NotImplementedError
 
     def answer(self, suite: "Suite", case: "Case", results: Sequence[Any]) -> Answer:
@@ -122,7 +125,9 @@ class Family:
         return str(results[0])
 
     def score(self, suite: "Suite", case: "Case", answer: Answer) -> CaseOutcome:
+        """Judge one answer against the case's expectation (pure: no model, no I/O)."""
         raise NotImplementedError
 
     def metrics(self, suite: "Suite") -> list[MetricSpec]:
+        """The suite-level metrics, as pure functions of the outcomes."""
         raise NotImplementedError

@@ -109,17 +109,22 @@ def _in_format(o: CaseOutcome, expect: bool) -> float | None:
 
 
 class FormatOveruse(Family):
+    """Catches a format learned in fine-tuning spilling into answers that should be plain."""
+
     name = "format_overuse"
 
     def primary(self, role: str) -> str:
+        """A target suite wants the format; a guardrail watches for it where it does not belong."""
         return "format_rate" if role == "target" else "overuse_rate"
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
+        """One generation per case."""
         from ..suite.requests import GenerateRequest
 
         return [GenerateRequest(case.prompt, case.settings, adapter)]
 
     def score(self, suite, case, answer: Answer) -> CaseOutcome:  # type: ignore[no-untyped-def]
+        """Pass when the output is in the format exactly when the case expects it."""
         expect = bool(case.expect["expect_format"])
         in_format, why = detect_format(str(answer), suite.config["format"], suite_path=str(suite.path), case_id=case.id)
         passed = in_format == expect
@@ -128,6 +133,7 @@ class FormatOveruse(Family):
         return CaseOutcome(passed, decision, f"{why}; {want}", {"expect_format": expect, "in_format": in_format})
 
     def metrics(self, suite) -> list[MetricSpec]:  # type: ignore[no-untyped-def]
+        """Overuse where the format is unwanted, and format rate where it is wanted."""
         return [
             mean_metric(
                 "overuse_rate", "lower",

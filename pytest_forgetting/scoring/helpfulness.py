@@ -18,26 +18,32 @@ _ARTICLES = re.compile(r"\b(a|an|the)\b")
 
 
 def normalize(text: str) -> str:
+    """SQuAD-style normalization, so case, punctuation and articles do not decide correctness."""
     text = _PUNCT.sub(" ", str(text).lower())
     text = _ARTICLES.sub(" ", text)
     return " ".join(text.split())
 
 
 def contains_answer(output: str, answer: str) -> bool:
+    """Whether the answer appears as whole words in the output, after normalization."""
     norm_out, norm_ans = f" {normalize(output)} ", normalize(answer)
     return bool(norm_ans) and f" {norm_ans} " in norm_out
 
 
 class Helpfulness(Family):
+    """Catches lost knowledge or skills: short answers checked against accepted answers or a regex."""
+
     name = "helpfulness"
     primary_metric = "accuracy"
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
+        """One generation per case."""
         from ..suite.requests import GenerateRequest
 
         return [GenerateRequest(case.prompt, case.settings, adapter)]
 
     def score(self, suite, case, answer: Answer) -> CaseOutcome:  # type: ignore[no-untyped-def]
+        """Correct when an accepted answer or the regex matches and no forbidden text appears."""
         out = str(answer)
         hit = next((str(a) for a in case.expect.get("answers", []) if contains_answer(out, str(a))), None)
         why = f"contains the answer {hit!r}" if hit else None
@@ -55,6 +61,7 @@ class Helpfulness(Family):
         return CaseOutcome(True, "correct", why or "", {"correct": True})
 
     def metrics(self, suite) -> list[MetricSpec]:  # type: ignore[no-untyped-def]
+        """Accuracy: the share of cases answered correctly."""
         return [
             mean_metric("accuracy", "higher", "share of cases answered correctly",
                         lambda o: float(o.data["correct"]), binary=True)

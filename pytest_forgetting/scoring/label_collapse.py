@@ -41,6 +41,7 @@ class LabelLogliks(dict):  # type: ignore[type-arg]
 
 
 def normalization_of(config: Mapping[str, Any]) -> str:
+    """The suite's label normalization, with the default filled in."""
     return str(config.get("normalization", DEFAULT_NORMALIZATION))
 
 
@@ -118,6 +119,7 @@ def collapsed_reference(outcomes: Sequence[CaseOutcome], labels: Sequence[str] |
 
 
 def parse_label(text: str, labels: Sequence[str]) -> str:
+    """The first label in a generated output (longest wins a tie), or UNPARSED."""
     best: tuple[int, int, str] | None = None
     for lab in labels:
         m = re.search(rf"(?<![\w]){re.escape(lab)}(?![\w])", text, re.IGNORECASE)
@@ -138,6 +140,7 @@ def _preds(outcomes: Sequence[CaseOutcome]) -> tuple[list[str], list[str]]:
 
 
 def macro_f1(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -> float | None:
+    """Unweighted mean of per-label F1: a collapse onto one label drops it even when accuracy holds."""
     if not outcomes:
         return None
     gold, pred = _preds(outcomes)
@@ -151,6 +154,7 @@ def macro_f1(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -> float | 
 
 
 def majority_share(outcomes: Sequence[CaseOutcome]) -> float | None:
+    """The share of the most predicted label: near 1 means the classifier collapsed."""
     if not outcomes:
         return None
     return Counter(_preds(outcomes)[1]).most_common(1)[0][1] / len(outcomes)
@@ -168,6 +172,7 @@ def prediction_entropy(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -
 
 
 def total_variation(outcomes: Sequence[CaseOutcome], labels: Sequence[str]) -> float | None:
+    """Distance between the gold and predicted label distributions: how far predictions drifted."""
     if not outcomes:
         return None
     gold, pred = _preds(outcomes)
@@ -207,6 +212,8 @@ def content_free_prompts(suite: Any, case: Any) -> list[Any]:
 
 
 class LabelCollapse(Family):
+    """Catches a classifier collapsing onto few labels, by label log-likelihood or by generation."""
+
     name = "label_collapse"
     primary_metric = "macro_f1"
 
@@ -225,6 +232,7 @@ class LabelCollapse(Family):
         return str(suite.config.get("scoring", "loglikelihood"))
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
+        """One log-likelihood request per label (and per content-free prompt when calibrated), or one generation."""
         from ..suite.requests import GenerateRequest, LoglikelihoodRequest
 
         if self._mode(suite) == "generate":
@@ -238,6 +246,7 @@ class LabelCollapse(Family):
         return reqs
 
     def answer(self, suite, case, results: Sequence[Any]) -> Answer:  # type: ignore[no-untyped-def]
+        """Gather the label scores (and content-free ones) into one answer for the scorer."""
         if self._mode(suite) == "generate":
             return str(results[0])
         labels = suite.config["labels"]
@@ -246,6 +255,7 @@ class LabelCollapse(Family):
         return LabelLogliks(dict(zip(labels, results[:k])), cfs)
 
     def score(self, suite, case, answer: Answer) -> CaseOutcome:  # type: ignore[no-untyped-def]
+        """The predicted label under the suite's normalization, against the gold label."""
         labels = suite.config["labels"]
         gold = case.expect["label"]
         data: dict[str, Any] = {"gold": gold}
@@ -267,6 +277,7 @@ class LabelCollapse(Family):
         return CaseOutcome(pred == gold, pred, f"{why}; gold is {gold!r}", data)
 
     def metrics(self, suite) -> list[MetricSpec]:  # type: ignore[no-untyped-def]
+        """Accuracy, macro-F1, MCC and the collapse measures, plus per-label recall."""
         labels = list(suite.config["labels"])
         specs = [
             mean_metric("accuracy", "higher", "share of cases whose prediction is the gold label",

@@ -28,10 +28,12 @@ HEDGES = (
 
 
 def words(text: str) -> list[str]:
+    """Lower-cased words, the unit every tone statistic counts."""
     return _WORD.findall(text.lower())
 
 
 def style_stats(text: str) -> dict[str, float]:
+    """Length and style numbers of one answer, so tone drift shows as numbers, not impressions."""
     w = words(text)
     sents = [s.strip() for s in _SENT.findall(text) if s.strip()]
     low = " " + " ".join(w) + " "
@@ -87,6 +89,7 @@ def _read_lines(path: str) -> list[str]:
 
 
 def copied_ngram(text: str, grams: frozenset[tuple[str, ...]], n: int) -> str | None:
+    """The first training n-gram the answer copies, or None: memorised training text leaks this way."""
     w = words(text)
     for i in range(len(w) - n + 1):
         if tuple(w[i : i + n]) in grams:
@@ -106,6 +109,8 @@ def phrase_present(phrase: str | Sequence[str], low: str) -> bool:
 
 
 class Tone(Family):
+    """Catches tone and style drift: length, exclamations, second person, hedges, copied training text."""
+
     name = "tone"
     primary_metric = "expectation_pass_rate"
 
@@ -116,11 +121,13 @@ class Tone(Family):
             training_ngrams(config["training_data_path"], int(config.get("ngram", 8)), suite_path)
 
     def requests(self, suite, case, adapter):  # type: ignore[no-untyped-def]
+        """One generation per case."""
         from ..suite.requests import GenerateRequest
 
         return [GenerateRequest(case.prompt, case.settings, adapter)]
 
     def score(self, suite, case, answer: Answer) -> CaseOutcome:  # type: ignore[no-untyped-def]
+        """Pass when the answer meets the case's and suite's length and phrase expectations."""
         text = str(answer)
         low = text.lower()
         data: dict[str, Any] = style_stats(text)
@@ -153,6 +160,7 @@ class Tone(Family):
         return CaseOutcome(passed, "ok" if passed else "violates expectations", "; ".join(problems) or stats, data)
 
     def metrics(self, suite) -> list[MetricSpec]:  # type: ignore[no-untyped-def]
+        """Pass and forbidden-phrase rates, plus style metrics judged flat: any move beyond tolerance is drift."""
         specs = [
             mean_metric("expectation_pass_rate", "higher", "share of cases meeting all their tone expectations",
                         lambda o: float(o.passed), binary=True),

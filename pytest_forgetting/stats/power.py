@@ -96,10 +96,12 @@ class PowerModel:
             raise ValueError("a normal PowerModel needs sd")
 
     def to_json(self) -> dict[str, Any]:
+        """The model as records store it, rounded for readable files."""
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in asdict(self).items()}
 
     @staticmethod
     def from_json(obj: Mapping[str, Any]) -> "PowerModel":
+        """Read a stored model back from a record, so power is known without re-running."""
         def opt(key: str) -> float | None:
             value = obj.get(key)
             return None if value is None else float(value)
@@ -146,7 +148,8 @@ class HasPower(Protocol):
     """A comparison, as far as power goes: its observed rates (None when it has none)."""
 
     @property
-    def power(self) -> "PowerModel | None": ...
+    def power(self) -> "PowerModel | None":
+        """The observed rates power is computed from, or None."""
 
 
 def cases_needed(source: "HasPower | PowerModel", change: float, *, power: float = DEFAULT_POWER) -> int | None:

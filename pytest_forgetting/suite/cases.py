@@ -74,6 +74,7 @@ class Suite:
     line: int | None = None
 
     def case(self, case_id: str) -> Case:
+        """The case with this id (KeyError when there is none)."""
         for c in self.cases:
             if c.id == case_id:
                 return c
@@ -81,10 +82,12 @@ class Suite:
 
 
 def is_suite_file(path: Path) -> bool:
+    """Whether a path is a suite file, by its ``.forgetting.yaml`` / ``.forgetting.yml`` suffix."""
     return path.name.endswith(SUITE_SUFFIXES)
 
 
 def suite_name_from_path(path: Path) -> str:
+    """The default suite name: the file name without the suite suffix."""
     name = path.name
     for suffix in SUITE_SUFFIXES:
         if name.endswith(suffix):

@@ -18,6 +18,7 @@ from ..errors import SuiteError
 
 
 def json_path(parts: Any) -> str:
+    """A JSON path like ``$.cases[0].label``: the way every error names a field."""
     out = "$"
     for p in parts:
         out += f"[{p}]" if isinstance(p, int) else f".{p}"
@@ -58,6 +59,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 
 
 def children(node: yaml.Node) -> list[yaml.Node]:
+    """The child nodes of a YAML node, for walks that look up lines."""
     if isinstance(node, yaml.MappingNode):
         return [n for pair in node.value for n in pair]
     if isinstance(node, yaml.SequenceNode):
@@ -172,6 +174,7 @@ def check_local_refs(schema: Any, spath: str, node: yaml.Node | None) -> None:
 
 
 def pointer_missing(doc: Any, pointer: str) -> bool:
+    """Whether a local ``$ref`` pointer points at nothing in the document."""
     from urllib.parse import unquote
 
     for token in pointer.split("/")[1:]:

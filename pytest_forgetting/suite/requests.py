@@ -21,6 +21,7 @@ class Prompt:
 
     @staticmethod
     def of(text: str, *, system: str | None = None, chat: bool = True) -> "Prompt":
+        """A prompt from one user text (and an optional system turn), chat or plain."""
         if not chat:
             return Prompt(text=text, chat=False)
         msgs: list[Message] = []
@@ -50,6 +51,8 @@ class GenerationSettings:
 
 @dataclass(frozen=True)
 class GenerateRequest:
+    """Ask a side for a greedy answer to a prompt: the unit backends batch and the cache keys."""
+
     prompt: Prompt
     settings: GenerationSettings = field(default_factory=GenerationSettings)
     adapter: str | None = None
