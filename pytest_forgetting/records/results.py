@@ -76,13 +76,11 @@ class SuiteRun:
 
 @dataclass(frozen=True)
 class Flip:
+    """A case whose pass/fail differs between the reference and the candidate (the decider says which got worse)."""
+
     case: str
     before: CaseOutcome
     after: CaseOutcome
-
-    @property
-    def worse(self) -> bool:
-        return self.before.passed and not self.after.passed
 
 
 @dataclass
