@@ -215,7 +215,7 @@ def short(r: Reason) -> str:
     if k == R.CASES_FAILED:
         return f"{r.count} of {r.total} case(s) failed their own expectation"
     if k == R.MISSING_BASELINE:
-        return "no baseline" if r.detail is None else "baseline unreadable"
+        return R.NO_BASELINE if r.detail is None else "baseline unreadable"
     if k == R.REAPPROVAL:
         return "needs re-approval: " + "; ".join(r.ids)
     if k == R.REGRESSED:

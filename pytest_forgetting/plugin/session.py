@@ -28,7 +28,7 @@ from ..suite.cases import Suite
 from ..decide.reasons import ERROR as SUITE_ERROR
 from ..decide.reasons import Decision, ItemKey, Mode, SuiteEvidence, Wording
 from ..errors import BaselineError, ForgettingError
-from ..run.evaluate import Compared, Evaluation, Selection, check_unique, evaluate, gather, generation_settings
+from ..run.evaluate import Compared, Evaluation, Selection, check_unique, evaluate, gather, generation_settings, judge
 from ..run.execute import metric_values
 from .messages import describe_update, word
 from ..model.protocol import Backend
@@ -250,8 +250,8 @@ class ForgettingSession:
             for a in self.settings.adapters:
                 fallback.append(adapter_name_for(Path(a), {f for f in fallback if f}))
             cands = self.candidates or fallback or [None]
-            decision = Evaluation.of([st.selection() for st in self.active], cands, self.mode, self.runs, self.compared,
-                                     run_error=self.error, finish_error=self.finish_error).decision
+            decision = judge([st.selection() for st in self.active], cands, self.mode, self.runs, self.compared,
+                             run_error=self.error, finish_error=self.finish_error).decision
         self.wording = word(decision, self.evidence())
         return decision
 

@@ -139,16 +139,6 @@ class Evaluation:
     evidence: tuple[SuiteEvidence, ...]
     decision: Decision
 
-    @classmethod
-    def of(cls, selections: Sequence[Selection], candidates: Sequence[Side], mode: Mode,
-           runs: Mapping[tuple[str, Side], SuiteRun], compared: Compared, sides: Sequence[Side] = (), *,
-           run_error: str | None = None, finish_error: str | None = None) -> "Evaluation":
-        """Gather the evidence and decide (``run_error``: the run could not happen, every verdict says so)."""
-        evidence = gather(selections, runs, compared)
-        decision = decide(evidence, candidates, mode, run_error=run_error, finish_error=finish_error,
-                          drift=compared.base_drift)
-        return cls(tuple(selections), tuple(candidates), tuple(sides), mode, runs, compared, evidence, decision)
-
     def decided_again(self, *, run_error: str | None = None, finish_error: str | None = None) -> "Evaluation":
         """The same evidence decided again, with what went wrong around it (the verdict turns ERROR)."""
         return replace(self, decision=decide(self.evidence, self.candidates, self.mode, run_error=run_error,
@@ -191,4 +181,16 @@ def evaluate(selections: Sequence[Selection], backend: Backend | None, candidate
     compared = compare_runs([sel.suite for sel in selections], runs, cands, live_base=live_base,
                             baselines={sel.suite.name: sel.baseline for sel in selections},
                             max_new_tokens=max_new_tokens, seed=seed, reference_label=reference_label)
-    return Evaluation.of(selections, cands, mode, runs, compared, sides)
+    return judge(selections, cands, mode, runs, compared, sides)
+
+
+def judge(selections: Sequence[Selection], candidates: Sequence[Side], mode: Mode,
+          runs: Mapping[tuple[str, Side], SuiteRun], compared: Compared, sides: Sequence[Side] = (), *,
+          run_error: str | None = None, finish_error: str | None = None) -> Evaluation:
+    """The road's last step: gather the evidence and decide (``run_error``: the run could not happen,
+    every verdict says so). :func:`evaluate` ends here; so does a run that failed part way, and a
+    benchmark that simulates its comparisons."""
+    evidence = gather(selections, runs, compared)
+    decision = decide(evidence, candidates, mode, run_error=run_error, finish_error=finish_error,
+                      drift=compared.base_drift)
+    return Evaluation(tuple(selections), tuple(candidates), tuple(sides), mode, runs, compared, evidence, decision)
