@@ -1,9 +1,13 @@
-"""The one decider: every status, pass/fail and verdict word of a run is decided here.
+"""The one decider: every status, pass/fail and verdict of a run is decided here.
 
 Inputs are data (each suite's runs and comparisons, what was selected, what
-went wrong) plus a :class:`Mode`; the output is a frozen :class:`Decision`.
-Items, the exit code, every report and the training callback ask it; none
-re-derives "regressed", "target missed" or "ok".
+went wrong) plus a :class:`Mode`; the output is a frozen :class:`Decision` of
+data only: statuses, verdicts and :class:`~.reasons.Reason` objects (a kind and
+its numbers), never text. The words, the reason kinds, the data types and the
+exit-code mapping live in :mod:`.reasons` (which decides nothing); the metric
+rules (p against alpha, delta against tolerance) in :mod:`.rules`. Items, the
+exit code, every report and the training callback ask the decision; the
+plugin's messages word it; none re-derives "regressed", "target missed" or "ok".
 
 The rule that keeps them agreeing: every reason a verdict fails is attached to
 at least one selected item (its own item when that is selected, else every

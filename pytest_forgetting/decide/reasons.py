@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping
 
 from ..records.results import Side, SuiteComparison, SuiteRun
 from ..suite.cases import Suite
@@ -255,9 +255,3 @@ class Wording:
     def suite_reason(self, d: SuiteDecision) -> str:
         """``reason; reason`` (the status word when there is none)."""
         return "; ".join(self.of(d.reasons)) or d.status
-
-    def verdict_line(self, v: Verdict) -> str:
-        """``label: headline -- reason; reason``."""
-        head = f"{v.label}: {v.headline}"
-        lines: Sequence[str] = self.verdict_reasons.get(v.side, ())
-        return head if not lines else head + " -- " + "; ".join(lines)

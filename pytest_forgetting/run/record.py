@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from ..version import __version__
 from ..decide.reasons import Decision, Mode, SuiteDecision, SuiteEvidence, Wording
