@@ -10,8 +10,8 @@ The model (stated, so the numbers can be judged):
   Every metric is simulated as a per-case binary outcome at its base rate (metrics that are not
   rates, such as ``mean_words``, at 0.5), scored by the plugin's own paired test
   (:func:`~pytest_forgetting.stats.comparison.compare_metric`) and judged by the plugin's own decider
-  (:func:`~pytest_forgetting.decide.decider.decide`: primary metrics confirmatory, secondary metrics
-  Holm-adjusted within the candidate). Metrics are drawn independently of each other, which is
+  through the last step of its one road (:func:`~pytest_forgetting.run.evaluate.judge`: primary
+  metrics confirmatory, secondary metrics Holm-adjusted within the candidate). Metrics are drawn independently of each other, which is
   the worst case for family-wise error (real metrics of one suite are correlated).
 * The target suite (``ticket_extraction``) really improves (0.00 -> 0.90) in every scenario, so a
   NOT READY verdict can only come from the guardrails.
@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pytest_forgetting.suite.cases import Suite  # noqa: E402
-from pytest_forgetting.decide.decider import Mode, SuiteEvidence, decide  # noqa: E402
+from pytest_forgetting.decide.reasons import Mode  # noqa: E402
+from pytest_forgetting.run.evaluate import Compared, Selection, judge  # noqa: E402
 from pytest_forgetting.records.results import SuiteComparison, SuiteRun  # noqa: E402
 from pytest_forgetting.scoring import family as get_family  # noqa: E402
 from pytest_forgetting.scoring.base import CaseOutcome, mean_metric  # noqa: E402
@@ -107,7 +108,7 @@ def _outcomes(bits: np.ndarray) -> dict[str, CaseOutcome]:
 
 def one_verdict(rng: np.random.Generator, suites: list[dict[str, Any]], q: float,
                 regressions: list[tuple[str, str, float]], seed: int) -> tuple[str, bool]:
-    evidence = []
+    selections, runs, compared = [], {}, Compared()
     for s in suites:
         comp = SuiteComparison(suite=s["name"], path=s["name"], role=s["role"], family=s["family"],
                                candidate="cand", reference_kind="baseline", reference_label="stored baseline",
@@ -129,8 +130,10 @@ def one_verdict(rng: np.random.Generator, suites: list[dict[str, Any]], q: float
         suite = Suite(name=s["name"], path=Path(s["name"]), family=s["family"], role=s["role"], cases=())
         run = SuiteRun(suite=s["name"], path=s["name"], family=s["family"], role=s["role"], adapter="cand",
                        outcomes={}, outputs={}, prompts={}, hashes={}, metrics={})
-        evidence.append(SuiteEvidence(suite, frozenset(), frozenset(), runs={"cand": run}, comparisons={"cand": comp}))
-    (v,) = decide(evidence, ["cand"], Mode()).verdicts
+        selections.append(Selection(suite, frozenset()))
+        runs[(s["name"], "cand")] = run
+        compared.candidates[(s["name"], "cand")] = comp
+    (v,) = judge(selections, ["cand"], Mode(), runs, compared).decision.verdicts
     return v.status, bool(v.notes)
 
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from pytest_forgetting.suite.cases import load_suite
-from pytest_forgetting.run.execute import run_suites
+from pytest_forgetting.run.evaluate import Selection, evaluate
 from pytest_forgetting.model.cache import CachingBackend
 from pytest_forgetting.model.embedded import default_cache_dir
 from pytest_forgetting.model.hf import HFBackend
@@ -56,7 +56,9 @@ def main() -> None:
     backend = CachingBackend(hf, default_cache_dir() / "label-normalization")  # a re-run costs no model work
     work = [(s, s.cases) for p in SUITES for s in variants(p)]
     t0 = time.perf_counter()
-    runs = run_suites(backend, work, sides, default_tokens=64)
+    # the plugin's one road (answers, then the adapters compared with the live base and decided)
+    runs = evaluate([Selection.whole(s) for s, _ in work], backend, list(hf.adapters), live_base=True,
+                    max_new_tokens=64).runs
     seconds = time.perf_counter() - t0
     rows = []
     print(f"{'suite':<40} {'side':<7} {'accuracy':>8} {'macro_f1':>8} {'majority':>8}  predicted  collapsed?")

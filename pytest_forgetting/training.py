@@ -3,10 +3,10 @@
 :class:`ForgettingCallback` is a ``transformers.TrainerCallback`` (so it works with
 ``Trainer`` and TRL's ``SFTTrainer``). At each evaluation and/or checkpoint save it
 answers the suites with the model being trained -- through the same road as the
-pytest plugin: :meth:`HFBackend.from_loaded` (no second model load),
-:func:`~pytest_forgetting.run.execute.run_suites` (batching and scoring),
-:func:`~pytest_forgetting.run.compare.compare_suite` (paired statistics) and
-:mod:`~pytest_forgetting.decide.decider` (sweep rows, recommendation).
+pytest plugin: :meth:`HFBackend.from_loaded` (no second model load) and
+:func:`~pytest_forgetting.run.evaluate.evaluate` (batching and scoring, paired
+statistics against the base, the decider), then :mod:`~pytest_forgetting.decide.sweep`
+(sweep rows, recommendation). The early stop reads the decision's regressed guardrails.
 
 The reference is the base model with the adapter disabled. It is computed once, at
 the first evaluation, and reused: this assumes the base weights are frozen (LoRA and
@@ -32,9 +32,9 @@ from transformers import TrainerCallback, TrainerControl, TrainerState, Training
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from .suite.cases import Suite
-from .decide.decider import Mode, SuiteEvidence, decide
+from .decide.reasons import Decision, Verdict
 from .errors import ForgettingError
-from .run.evaluate import compare_runs, load_suites
+from .run.evaluate import Evaluation, Selection, evaluate, load_suites
 from .run.execute import run_suites
 from .model.live import NoFingerprint, adapter_digest, base_digest
 from .report.table import sweep_table
@@ -107,7 +107,8 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         self.recommendation: str = ""
         self.eval_seconds: list[float] = []
         self.comparisons: list[dict[str, SuiteComparison]] = []  # per evaluation, by suite name
-        self.verdicts: list[Any] = []  # the decider's verdict per evaluation
+        self.verdicts: list[Verdict] = []  # the decider's verdict per evaluation
+        self.decisions: list[Decision] = []  # the whole decision per evaluation
         self.stopped_at: int | None = None  # global step at which training was asked to stop
         self.base_runs: dict[str, SuiteRun] | None = None
         self._steps: list[int] = []  # global step of each history row
@@ -236,16 +237,14 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         adapter = backend.adapters[0]
         digest = adapter_digest(model, adapter)
         if self.base_runs is not None and self._last is not None and self._last[0] == digest:
-            runs = {(name, adapter): run for name, run in self._last[1].items()}  # unchanged weights: same answers
+            evaluation = self.compare(self._last[1])  # unchanged weights: same answers
             self.reused.append(state.global_step)
         else:
-            runs = self._answer(model, backend, adapter)
-        if self.base_runs is None:
-            self.base_runs = {s.name: runs[(s.name, None)] for s in self.suites}
-        current = {s.name: runs[(s.name, adapter)] for s in self.suites}
+            evaluation = self._answer(model, backend, adapter)
+        current = {s.name: evaluation.runs[(s.name, adapter)] for s in self.suites}
         self._last = (digest, current)
         seconds = time.perf_counter() - t0
-        row = self.record(checkpoint, state.global_step, self.compare(current), current, seconds)
+        row = self.record(checkpoint, state.global_step, evaluation, seconds)
         if self.stop_on_regression and self.regressing_streak >= self.patience and not control.should_training_stop:
             control.should_training_stop = True
             self.stopped_at = state.global_step
@@ -257,8 +256,8 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         state.log_history.append({**logs, **epoch, "step": state.global_step})
         return logs
 
-    def _answer(self, model: Any, backend: Any, adapter: str) -> dict[tuple[str, Side], SuiteRun]:
-        """Run the suites on the adapter (and, the first time, the base), leaving training's state as it was."""
+    def _answer(self, model: Any, backend: Any, adapter: str) -> Evaluation:
+        """Evaluate the adapter (answering the base the first time), leaving training's state as it was."""
         import torch
 
         # PEFT's set_adapter re-enables gradients on the whole adapter: put back exactly what training had
@@ -268,14 +267,14 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
         model.eval()
         try:
             with torch.no_grad(), torch.random.fork_rng(devices=devices):
-                work = [(s, s.cases) for s in self.suites]
-                runs: dict[tuple[str, Side], SuiteRun] = {}
                 if self.base_runs is None:
                     t0 = time.perf_counter()
+                    work = [(s, s.cases) for s in self.suites]
                     runs = self._answer_base(model, backend, adapter, work)
+                    self.base_runs = {s.name: runs[(s.name, None)] for s in self.suites}
                     self.base_seconds = time.perf_counter() - t0  # hashing the base included: paid once
                 # each side's batches hold only its own requests, so answering the sides apart changes nothing
-                return {**runs, **run_suites(backend, work, [adapter], self.max_new_tokens)}
+                return self.compare({}, adapter, backend)
         finally:
             for m, was_training in modes:
                 m.training = was_training
@@ -313,35 +312,36 @@ class ForgettingCallback(TrainerCallback):  # type: ignore[misc]
             self.base_cache_hits, self.base_cache_misses = answerer.hits, answerer.misses
         return runs
 
-    def compare(self, current: dict[str, SuiteRun]) -> dict[str, SuiteComparison]:
-        """Each suite's run against the base run: the plugin's reference rule and paired statistics."""
+    def compare(self, current: dict[str, SuiteRun], side: Side = None, backend: Any = None) -> Evaluation:
+        """The plugin's road on the adapter's runs: :func:`~pytest_forgetting.run.evaluate.evaluate` against
+        the base run (the reference rule, paired statistics, the decider). ``current``: the adapter's
+        runs by suite, already answered (else ``backend`` answers ``side``)."""
         if self.base_runs is None:
             raise ForgettingError("no base run yet: the first evaluation computes it")
-        side = next(iter(current.values())).adapter if current else None
-        runs: dict[tuple[str, Side], SuiteRun] = {(n, None): r for n, r in self.base_runs.items()}
-        runs.update({(n, side): r for n, r in current.items()})
-        compared = compare_runs(self.suites, runs, [side], live_base=True, baselines={},
-                                max_new_tokens=self.max_new_tokens, seed=self.seed, reference_label=REFERENCE_LABEL)
-        if compared.errors:
-            raise ForgettingError("; ".join(f"{n}: {e}" for n, e in compared.errors.items()))
-        return {name: c for (name, _), c in compared.candidates.items()}
+        side = next(iter(current.values())).adapter if current else side
+        answered: dict[tuple[str, Side], SuiteRun] = {(n, None): r for n, r in self.base_runs.items()}
+        answered.update({(n, side): r for n, r in current.items()})
+        selections = [Selection.whole(s) for s in self.suites if backend is not None or s.name in current]
+        evaluation = evaluate(selections, backend, [side], live_base=True, max_new_tokens=self.max_new_tokens,
+                              seed=self.seed, reference_label=REFERENCE_LABEL, answered=answered)
+        if evaluation.compared.errors:
+            raise ForgettingError("; ".join(f"{n}: {e}" for n, e in evaluation.compared.errors.items()))
+        return evaluation
 
-    def record(self, checkpoint: str, step: int, comps: dict[str, SuiteComparison],
-               current: dict[str, SuiteRun], seconds: float) -> SweepRow:
+    def record(self, checkpoint: str, step: int, evaluation: Evaluation, seconds: float) -> SweepRow:
         """Book one evaluation: the decider's verdict, its sweep row (as the plugin's sweep prints it) and cost."""
-        side = next(iter(current.values())).adapter if current else checkpoint
-        evidence = [SuiteEvidence(s, frozenset(c.id for c in s.cases), frozenset(),
-                                  runs={side: current[s.name]}, comparisons={side: comps[s.name]})
-                    for s in self.suites if s.name in current and s.name in comps]
-        decision = decide(evidence, [side], Mode())
-        runs = {(name, side): run for name, run in current.items()}
-        (row,) = sweep_rows([side], decision, {(n, side): c for n, c in comps.items()}, runs, {side: checkpoint})
+        (side,) = evaluation.candidates
+        decision = evaluation.decision
+        comps = {n: c for (n, s), c in evaluation.compared.candidates.items() if s == side}
+        (row,) = sweep_rows([side], decision, evaluation.compared.candidates, evaluation.runs, {side: checkpoint})
         self.history.append(row)
         self.verdicts.append(decision.verdicts[0])
+        self.decisions.append(decision)
         self._steps.append(step)
         self.comparisons.append(comps)
         self.eval_seconds.append(seconds)
-        self.regressing_streak = self.regressing_streak + 1 if row.regressed else 0
+        # the early stop reads the decision: a guardrail metric it marked regressed
+        self.regressing_streak = self.regressing_streak + 1 if decision.regressed_guardrails(side) else 0
         return row
 
     def _log_values(self, current: dict[str, SuiteRun], seconds: float) -> dict[str, float]:

@@ -82,17 +82,40 @@ def test_every_module_has_a_layer():
     assert not missing, f"modules in no layer (add their folder to LAYERS): {missing}"
 
 
-@pytest.mark.xfail(strict=True, reason="open (issue 28): the decider imports plugin.messages; suite.cases imports scorers")
+KNOWN_UPWARD: set[str] = set()
+"""Upward imports still open (none since issue 28: families register their own validators; one settings
+object the model layer accepts). Must only shrink: a fixed one must leave this set."""
+
+
+def _known(edge: str) -> bool:
+    return any(edge.startswith(k) for k in KNOWN_UPWARD)
+
+
+def _upward(graph: dict[str, set[str]]) -> list[str]:
+    return sorted(f"{a} -> {b}" for a, deps in graph.items() if a for b in deps
+                  if b and RANK[_top(b)] > RANK[_top(a)])
+
+
 def test_no_import_runs_up_a_layer():
     graph = import_graph()
-    upward = sorted(f"{a} -> {b}" for a, deps in graph.items() if a for b in deps
-                    if b and RANK[_top(b)] > RANK[_top(a)])
+    upward = [e for e in _upward(graph) if not _known(e)]
     assert upward == [], "imports from a lower layer to a higher one:\n" + "\n".join(upward)
+    still = {k for k in KNOWN_UPWARD if any(e.startswith(k) for e in _upward(graph))}
+    assert still == KNOWN_UPWARD, f"fixed: remove {sorted(KNOWN_UPWARD - still)} from KNOWN_UPWARD"
 
 
-@pytest.mark.xfail(strict=True, reason="open (issue 28): decider <-> plugin, suite.cases <-> scoring")
-def test_the_import_graph_has_no_cycle():
-    graph = import_graph()
+def test_the_import_graph_has_no_cycle_at_all():
+    assert _cycles(import_graph()) == []
+
+
+def test_no_import_cycle_but_the_known_ones():
+    """No cycle in the graph once the known upward edges (``KNOWN_UPWARD``) are left out."""
+    graph = {a: {b for b in deps if not _known(f"{a} -> {b}")} for a, deps in import_graph().items()}
+    cycles = _cycles(graph)
+    assert cycles == [], "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     state: dict[str, int] = {}
     stack: list[str] = []
     cycles: list[list[str]] = []
@@ -111,7 +134,7 @@ def test_the_import_graph_has_no_cycle():
     for m in sorted(graph):
         if m not in state:
             visit(m)
-    assert cycles == [], "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
+    return cycles
 
 
 def test_the_graph_check_sees_imports_inside_functions():
@@ -120,6 +143,124 @@ def test_the_graph_check_sees_imports_inside_functions():
     node = ast.parse(src).body[0].body[0]  # type: ignore[attr-defined]
     assert _resolve("suite.cases", False, node) == ["plugin.session"]
     assert RANK[_top("plugin.session")] > RANK[_top("suite.cases")]
+
+
+# -- one decider ------------------------------------------------------------------------------
+ROOT = PKG.parent
+DECIDER_WORDS = {
+    # metric statuses, suite statuses, verdict words: the decider's (pytest_forgetting/decide/reasons.py)
+    "improved", "regressed", "unchanged", "no-data", "target missed", "inconclusive", "info",
+    "ok", "failing", "needs approval", "no baseline", "error", "recorded", "absolute", "drifted",
+    "READY", "NOT READY", "PASS", "FAIL", "ERROR", "RECORDED", "NO BASELINE",
+}
+NOT_A_STATUS = {("scoring.tone", "ok")}
+"""A scorer's own per-case decision word that happens to equal a status word (it decides one answer, not a
+metric, suite or candidate)."""
+P_OR_DELTA = {"p", "p_value", "p_adjusted", "delta", "pval"}
+LIMITS = {"alpha", "tolerance", "tol"}
+INTERVALS_BY_TEST_INVERSION = {"stats.paired_tests"}
+"""Statistics, not decisions: a confidence interval is the set of nulls its test accepts (``p >= alpha``);
+no status comes of it."""
+
+
+def _outside_the_decider() -> dict[str, ast.Module]:
+    return {name: ast.parse(path.read_text("utf-8")) for name, path in MODULES.items() if _top(name) != "decide"}
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute))}
+
+
+def p_or_delta_against_a_limit(tree: ast.AST) -> list[int]:
+    """Lines comparing a p-value or a delta with alpha or a tolerance (``p < alpha``, ``abs(delta) > c.tolerance``)."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            for i, a in enumerate(sides):
+                for b in sides[i + 1:]:
+                    na, nb = _names(a), _names(b)
+                    if (na & P_OR_DELTA and nb & LIMITS) or (nb & P_OR_DELTA and na & LIMITS):
+                        out.append(node.lineno)
+    return out
+
+
+def status_words(tree: ast.AST) -> list[tuple[int, str]]:
+    """String literals equal to a decider word, except keys (a dict key, ``x["ok"]``, ``.get("error")``) and docstrings."""
+    keys: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys.update(id(k) for k in node.keys if k is not None)
+        elif isinstance(node, ast.Subscript):
+            keys.add(id(node.slice))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                "get", "pop", "setdefault") and node.args:
+            keys.add(id(node.args[0]))
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            keys.add(id(node.value))
+    return [(n.lineno, n.value) for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in DECIDER_WORDS
+            and id(n) not in keys]
+
+
+def test_only_the_decider_holds_a_p_value_or_delta_against_alpha_or_tolerance():
+    found = {name: lines for name, tree in _outside_the_decider().items()
+             if name not in INTERVALS_BY_TEST_INVERSION and (lines := p_or_delta_against_a_limit(tree))}
+    assert found == {}, f"decisions outside decide/ (module: lines): {found}"
+
+
+def test_only_the_decider_writes_a_status_word():
+    found = {name: words for name, tree in _outside_the_decider().items()
+             if (words := [(line, w) for line, w in status_words(tree) if (name, w) not in NOT_A_STATUS])}
+    assert found == {}, f"status words outside decide/ (use decide.reasons' constants): {found}"
+
+
+def test_the_decision_checks_catch_what_they_look_for():
+    """The hostile cases: each form the old code had is found (so the two checks above can fail)."""
+    old_stats = "def f(c, p_value, alpha, tolerance, delta):\n    if p_value is None or not (p_value < alpha) or not (abs(delta) > tolerance):\n        return 'unchanged'\n    return 'regressed'\n"
+    assert p_or_delta_against_a_limit(ast.parse(old_stats)) == [2, 2]
+    assert p_or_delta_against_a_limit(ast.parse("ok = c.p_value >= c.alpha")) == [1]
+    assert p_or_delta_against_a_limit(ast.parse("ok = c.p_value >= 0.5 and n > c.tolerance")) == []
+    assert sorted(w for _, w in status_words(ast.parse(old_stats))) == ["regressed", "unchanged"]
+    assert [w for _, w in status_words(ast.parse('head = {"regressed": 1}.get(st, "NOT READY")'))] == ["NOT READY"]
+    assert status_words(ast.parse('x = rec["ok"] or rec.get("error")\n"""regressed"""')) == []
+
+
+RENDERERS = ["run.record", "plugin.messages", *sorted(m for m in MODULES if _top(m) == "report")]
+DECIDES = {"decide.decider", "decide.rules", "decide.sweep", "run.evaluate", "run.compare"}
+"""Modules that decide (or run the road that does). ``decide.reasons`` -- the words, reasons and the
+decision's data types -- decides nothing: renderers may import it."""
+
+
+def test_reports_record_and_messages_import_nothing_that_decides():
+    graph = import_graph()
+    found = {m: sorted(graph[m] & DECIDES) for m in RENDERERS if graph[m] & DECIDES}
+    assert found == {}, f"renderers importing the decider: {found}"
+    assert "decide.reasons" in graph["run.record"] and "decide.reasons" in graph["plugin.messages"]
+
+
+def _calls(tree: ast.AST) -> set[str]:
+    """Names of the functions called, not counting a module's own methods (``self.decide()``)."""
+    return {n.func.id if isinstance(n.func, ast.Name) else n.func.attr for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and (isinstance(n.func, ast.Name) or (
+                isinstance(n.func, ast.Attribute) and not (isinstance(n.func.value, ast.Name)
+                                                            and n.func.value.id == "self")))}
+
+
+def test_plugin_callback_and_benchmarks_take_the_one_evaluate_road():
+    """The plugin session, the callback and the benchmarks that judge call ``evaluate`` (or ``judge``, its
+    last step, for simulated comparisons); none compares or decides by hand."""
+    by_hand = {"compare_runs", "compare_suite", "decide", "SuiteEvidence"}
+    callers = {"plugin.session": MODULES["plugin.session"], "training": MODULES["training"]}
+    callers.update({f"benchmarks/{p.name}": p for p in sorted((ROOT / "benchmarks").glob("*.py"))})
+    for name, path in callers.items():
+        calls = _calls(ast.parse(path.read_text("utf-8")))
+        assert not calls & by_hand, (name, sorted(calls & by_hand))
+    for name in ("plugin.session", "training"):
+        assert "evaluate" in _calls(ast.parse(MODULES[name].read_text("utf-8"))), name
+    for bench in ("calibration.py", "label_normalization.py"):
+        calls = _calls(ast.parse((ROOT / "benchmarks" / bench).read_text("utf-8")))
+        assert calls & {"evaluate", "judge"}, bench
 
 
 def test_the_suite_layer_imports_no_scorer():

@@ -645,3 +645,50 @@ def test_hostile_authoring_row_keys_of_another_family(tmp_path: Path) -> None:
     (tmp_path / "d.jsonl").write_text(json.dumps({"text": "x", "label": "billing", "should_refuse": True}) + "\n")
     err = _err(tmp_path, TOPICS + "cases_from: d.jsonl\n")
     assert "belongs to family 'refusal'" in str(err) and err.path.endswith("d.jsonl")
+
+
+# -- the decision is data; the messages only word it (issue 28) ------------------------------------
+class _TwoAdapters:
+    """Answers every request plainly, on the base and on two adapters (no model)."""
+
+    adapters = ("a1", "a2")
+
+    def identity(self, adapter: str | None = None) -> Any:
+        from pytest_forgetting import ModelIdentity
+
+        return ModelIdentity("canned", "fp-canned", adapter)
+
+    def generate(self, requests: Any) -> list[str]:
+        return ["A plain answer." for _ in requests]
+
+    def loglikelihood(self, requests: Any) -> list[float]:
+        return [0.0 for _ in requests]
+
+
+def test_hostile_decision_a_side_free_reason_is_said_once_for_two_adapters(tmp_path: Path) -> None:
+    """Two adapters, no baseline: the decider fails each item with one reason per distinct message, so the
+    no-baseline text (the same for both adapters) appears once, not once per adapter."""
+    from canned import suite_yaml
+    from pytest_forgetting.decide.reasons import MISSING_BASELINE, V_NO_BASELINE, Reason
+    from pytest_forgetting.plugin.messages import word
+    from pytest_forgetting.run.evaluate import Selection, evaluate
+
+    path = tmp_path / "guard.forgetting.yaml"
+    path.write_text(suite_yaml("guardrail", ["c1", "c2"], expect_format=False))
+    suite = load_suite(path, root=tmp_path)
+    ev = evaluate([Selection.whole(suite)], _TwoAdapters(), ["a1", "a2"])  # type: ignore[arg-type]
+    assert [v.status for v in ev.decision.verdicts] == [V_NO_BASELINE, V_NO_BASELINE]
+    reasons = ev.decision.failures[(suite.name, "case", "c1")]
+    assert all(isinstance(r, Reason) for r in reasons) and [r.kind for r in reasons] == [MISSING_BASELINE]
+    message = word(ev.decision, ev.evidence).failures[(suite.name, "case", "c1")]
+    assert message.count(f"no baseline for suite {suite.name!r}") == 1
+
+
+def test_hostile_decision_words_show_the_decisions_numbers_not_fresh_ones() -> None:
+    """A regressed secondary metric is decided on its Holm-adjusted p: the words must show that p (the
+    reason's), not the raw one a renderer could look up again."""
+    from pytest_forgetting.decide.reasons import REGRESSED, Reason
+    from pytest_forgetting.plugin.messages import short
+
+    r = Reason(REGRESSED, "guard", "a1", metric="overuse_rate", baseline=0.0, current=0.9, p=0.001, p_adjusted=0.04)
+    assert short(r) == "overuse_rate regressed 0.000 -> 0.900 (p=0.040)"

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pytest_forgetting.decide.rules import change_status
 from pytest_forgetting.scoring.base import CaseOutcome, MetricSpec, mean_metric
 from pytest_forgetting.stats.comparison import (
     Comparison,
@@ -185,7 +186,7 @@ def test_one_flipped_case_is_unchanged() -> None:
     assert cmp.p_value == 1.0  # b=1, c=0 -> min(1, 2 * 0.5)
     assert cmp.baseline == 1.0 and cmp.current == pytest.approx(0.9)
     assert cmp.delta == pytest.approx(-0.1)
-    assert cmp.status == "unchanged"
+    assert change_status(cmp) == "unchanged"
 
 
 def test_clear_regression_is_regressed() -> None:
@@ -195,14 +196,14 @@ def test_clear_regression_is_regressed() -> None:
     assert cmp.test == "mcnemar"
     assert cmp.p_value == pytest.approx(2 / 2**20)
     assert cmp.delta == pytest.approx(-20 / 30)
-    assert cmp.status == "regressed"
+    assert change_status(cmp) == "regressed"
     assert cmp.ci_delta is not None
     assert cmp.ci_delta[0] <= cmp.delta <= cmp.ci_delta[1] < 0
 
 
 def test_clear_improvement_is_improved() -> None:
     cmp = compare_metric(PASS_RATE, rate_suite([False] * 20 + [True] * 10), rate_suite([True] * 30))
-    assert cmp.status == "improved"
+    assert change_status(cmp) == "improved"
     assert cmp.delta == pytest.approx(20 / 30)
 
 
@@ -212,21 +213,21 @@ def test_mcnemar_counts_discordant_pairs_only() -> None:
     cur = rate_suite([False, False, False, True, True, False])
     cmp = compare_metric(PASS_RATE, base, cur)
     assert cmp.p_value == pytest.approx(10 / 16)
-    assert cmp.status == "unchanged"
+    assert change_status(cmp) == "unchanged"
 
 
 def test_tolerance_blocks_significant_but_small_change() -> None:
     base = rate_suite([True] * 200)
     cur = rate_suite([False] * 20 + [True] * 180)  # -0.10, p = 2 / 2**20
     tight = compare_metric(PASS_RATE, base, cur, tolerance=0.05)
-    assert tight.status == "regressed"
+    assert change_status(tight) == "regressed"
     loose = compare_metric(PASS_RATE, base, cur, tolerance=0.15)
     assert loose.p_value is not None and loose.p_value < 0.05
-    assert loose.status == "unchanged"
+    assert change_status(loose) == "unchanged"
     assert loose.tolerance == 0.15
     # The spec's own tolerance is the default.
     spec = mean_metric("pass_rate", "higher", "", lambda o: float(o.passed), binary=True, tolerance=0.15)
-    assert compare_metric(spec, base, cur).status == "unchanged"
+    assert change_status(compare_metric(spec, base, cur)) == "unchanged"
 
 
 def test_only_shared_case_ids_are_paired() -> None:
@@ -238,7 +239,7 @@ def test_only_shared_case_ids_are_paired() -> None:
     assert cmp.n_paired == 10
     assert cmp.baseline == cmp.current == 1.0
     assert cmp.p_value == 1.0
-    assert cmp.status == "unchanged"
+    assert change_status(cmp) == "unchanged"
 
 
 # --------------------------------------------------------------------------- compare_metric: continuous per-case
@@ -253,7 +254,7 @@ def test_sign_flip_exact_hand_value() -> None:
     assert cmp.test == "sign-flip permutation"
     assert cmp.p_value == pytest.approx(0.25)
     assert cmp.delta == pytest.approx(1.5)
-    assert cmp.status == "unchanged"
+    assert change_status(cmp) == "unchanged"
 
 
 def test_flat_direction_regresses_both_ways_and_never_improves() -> None:
@@ -265,17 +266,17 @@ def test_flat_direction_regresses_both_ways_and_never_improves() -> None:
     assert up.test == down.test == "sign-flip permutation"
     assert up.p_value == pytest.approx(1 / 2001)  # 20 diffs -> Monte Carlo, no null pattern hits
     assert up.delta == pytest.approx(5.0) and down.delta == pytest.approx(-5.0)
-    assert up.status == "regressed"
-    assert down.status == "regressed"
-    assert compare_metric(LENGTH, base, base).status == "unchanged"
+    assert change_status(up) == "regressed"
+    assert change_status(down) == "regressed"
+    assert change_status(compare_metric(LENGTH, base, base)) == "unchanged"
 
 
 def test_lower_is_better_direction() -> None:
     base = {f"c{i:02d}": outcome(True, err=0.5) for i in range(12)}
     worse = {k: outcome(True, err=0.9) for k in base}
     better = {k: outcome(True, err=0.1) for k in base}
-    assert compare_metric(ERROR, base, worse).status == "regressed"
-    assert compare_metric(ERROR, base, better).status == "improved"
+    assert change_status(compare_metric(ERROR, base, worse)) == "regressed"
+    assert change_status(compare_metric(ERROR, base, better)) == "improved"
     # 12 non-zero diffs -> exact: 2 / 4096
     assert compare_metric(ERROR, base, worse).p_value == pytest.approx(2 / 4096)
 
@@ -305,7 +306,7 @@ def test_aggregate_collapse_is_significant() -> None:
     assert cmp.baseline == 1.0
     assert cmp.current == pytest.approx((0.5 + 0 + 0) / 3)
     assert cmp.p_value is not None and cmp.p_value < 0.05
-    assert cmp.status == "regressed"
+    assert change_status(cmp) == "regressed"
     assert cmp.ci_delta is not None and cmp.ci_delta[1] < 0
 
 
@@ -318,7 +319,7 @@ def test_aggregate_identical_outputs_not_significant() -> None:
     assert cmp.p_value == 1.0
     assert cmp.delta == 0.0
     assert cmp.ci_delta == (0.0, 0.0)
-    assert cmp.status == "unchanged"
+    assert change_status(cmp) == "unchanged"
 
 
 def test_aggregate_small_noisy_change_not_significant() -> None:
@@ -329,7 +330,7 @@ def test_aggregate_small_noisy_change_not_significant() -> None:
     cmp = compare_metric(MACRO_F1, base, cls_suite(gold, pred))
     assert cmp.delta is not None and cmp.delta < 0
     assert cmp.p_value is not None and cmp.p_value > 0.05
-    assert cmp.status == "unchanged"
+    assert change_status(cmp) == "unchanged"
 
 
 def test_aggregate_single_case_cannot_be_significant() -> None:
@@ -338,7 +339,7 @@ def test_aggregate_single_case_cannot_be_significant() -> None:
     cmp = compare_metric(MACRO_F1, base, cur)
     assert cmp.delta == -1.0
     assert cmp.p_value == 1.0  # floored at 2 / 2**1
-    assert cmp.status == "unchanged"
+    assert change_status(cmp) == "unchanged"
 
 
 def test_aggregate_speed_200_cases_2000_resamples() -> None:
@@ -371,17 +372,17 @@ def test_determinism() -> None:
 def test_no_data_cases() -> None:
     # No shared ids.
     cmp = compare_metric(PASS_RATE, rate_suite([True] * 3, "x"), rate_suite([True] * 3, "y"))
-    assert (cmp.status, cmp.n_paired, cmp.test, cmp.p_value, cmp.ci_delta) == ("no-data", 0, "none", None, None)
+    assert (change_status(cmp), cmp.n_paired, cmp.test, cmp.p_value, cmp.ci_delta) == ("no-data", 0, "none", None, None)
     assert cmp.delta is None
     # Empty mappings.
-    assert compare_metric(MACRO_F1, {}, {}).status == "no-data"
+    assert change_status(compare_metric(MACRO_F1, {}, {})) == "no-data"
     # Per-case metric undefined everywhere.
     base = {f"c{i}": outcome(True) for i in range(5)}
-    assert compare_metric(ERROR, base, base).status == "no-data"
+    assert change_status(compare_metric(ERROR, base, base)) == "no-data"
     # Aggregate metric undefined on one side.
     undefined_now = MetricSpec("m", "higher", "", lambda os: None if any(not o.passed for o in os) else 1.0)
     cmp = compare_metric(undefined_now, rate_suite([True] * 5), rate_suite([True] * 4 + [False]))
-    assert cmp.status == "no-data"
+    assert change_status(cmp) == "no-data"
     assert cmp.baseline == 1.0 and cmp.current is None and cmp.n_paired == 5
 
 
@@ -391,18 +392,18 @@ def test_to_json_stable_keys_and_rounding() -> None:
     data = compare_metric(PASS_RATE, base, cur).to_json()
     assert list(data) == [
         "metric", "direction", "baseline", "current", "delta", "n_paired",
-        "p_value", "test", "ci_delta", "tolerance", "alpha", "status",
+        "p_value", "test", "ci_delta", "tolerance", "alpha",
         "min_detectable_change", "power_model",
-    ]
+    ]  # numbers only: the status is the decider's
     assert data["current"] == 0.333333
     assert data["delta"] == -0.666667
     assert data["p_value"] == 2e-06  # 1.9073e-06 rounded
     assert isinstance(data["ci_delta"], list) and len(data["ci_delta"]) == 2
-    assert data["status"] == "regressed"
+    assert change_status(compare_metric(PASS_RATE, base, cur)) == "regressed"
     json.dumps(data, allow_nan=False)
 
     nan_ci = Comparison("m", "higher", 1.0, 1.0, 0.0, 3, None, "paired-bootstrap", (math.nan, math.nan),
-                        0.0, 0.05, "unchanged")
+                        0.0, 0.05)
     assert nan_ci.to_json()["ci_delta"] == [None, None]
     no = compare_metric(PASS_RATE, {}, {}).to_json()
     assert no["ci_delta"] is None and no["p_value"] is None
@@ -429,11 +430,11 @@ def test_status_consistent_with_rule(pairs: list[tuple[bool, bool]]) -> None:
     cur = rate_suite([c for _, c in pairs])
     cmp = compare_metric(PASS_RATE, base, cur)
     if not pairs:
-        assert cmp.status == "no-data"
+        assert change_status(cmp) == "no-data"
         return
     b = sum(1 for x, y in pairs if x and not y)
     c = sum(1 for x, y in pairs if not x and y)
     assert cmp.p_value == exact_mcnemar(b, c)
     significant = cmp.p_value < 0.05 and abs(cmp.delta or 0.0) > 0.0
     expected = "unchanged" if not significant else ("regressed" if b > c else "improved")
-    assert cmp.status == expected
+    assert change_status(cmp) == expected

@@ -10,6 +10,8 @@ import tiny
 from conftest import JSON_ANSWER, runpytest_lean
 from pytest_forgetting.model.protocol import GenerateRequest, ModelIdentity
 from pytest_forgetting.training import ForgettingCallback
+from pytest_forgetting.plugin.messages import verdict_lines
+from pytest_forgetting.run.evaluate import evaluate
 
 TICKETS = ["Ticket: my router is broken", "Ticket: refund my order", "Ticket: the app crashes",
            "Ticket: cannot log in", "Ticket: charged twice", "Ticket: screen flickers"]
@@ -272,7 +274,7 @@ def test_recommendation_follows_the_rule(suites: list[Path], capsys: pytest.Capt
     streaks = []
     for step, name in enumerate(["step-1", "step-2", "step-3", "step-4"], start=1):
         current = {s.name: runs[(s.name, name)] for s in cb.suites}
-        cb.record(name, step, cb.compare(current), current, 0.01)
+        cb.record(name, step, cb.compare(current), 0.01)
         streaks.append(cb.regressing_streak)
     assert streaks == [0, 0, 1, 0]
     cb.on_train_end(TrainingArguments(output_dir=str(suites[0].parent), report_to=[], use_cpu=True),
@@ -309,7 +311,7 @@ def test_events_evaluated_once_per_step(suites: list[Path], evaluate_on: str, ex
 
     def fake_evaluate(name: str, state: Any, control: Any, kwargs: Any) -> dict[str, float]:
         ran.append(name)
-        cb.record(name, state.global_step, {}, {}, 0.0)
+        cb.record(name, state.global_step, evaluate([], None, [name]), 0.0)
         return {"forgetting/eval_seconds": 0.0}
 
     cb._evaluate = fake_evaluate  # type: ignore[method-assign]
@@ -385,7 +387,8 @@ def test_callback_and_plugin_agree_on_a_checkpoint(runs: dict[bool, Any], tiny_m
                                         "--forgetting-max-new-tokens=12", "-q", "--forgetting-report=r.json")
     record = json.loads((pytester.path / "r.json").read_text())
     (verdict,) = record["verdicts"]
-    assert verdict["status"] == cb.verdicts[i].status and verdict["reasons"] == list(cb.verdicts[i].reasons)
+    assert verdict["status"] == cb.verdicts[i].status
+    assert verdict["reasons"] == list(verdict_lines(cb.verdicts[i], cb.decisions[i]))
     assert res.ret == (0 if cb.verdicts[i].ok else 1)
     for s in record["suites"]:
         mine = s["comparisons"]["checkpoint-3"]["metrics"]
@@ -442,7 +445,7 @@ def test_no_target_suite_recommendation_says_so(suites: list[Path], capsys: pyte
     cb.base_runs = {s.name: runs[(s.name, None)] for s in cb.suites}
     for step, name in enumerate(["step-1", "step-2"], start=1):
         current = {s.name: runs[(s.name, name)] for s in cb.suites}
-        cb.record(name, step, cb.compare(current), current, 0.01)
+        cb.record(name, step, cb.compare(current), 0.01)
     cb.on_train_end(TrainingArguments(output_dir=str(suites[0].parent), report_to=[], use_cpu=True),
                     TrainerState(), TrainerControl())
     assert cb.recommendation.startswith("recommended checkpoint: step-1 (no target suite)")

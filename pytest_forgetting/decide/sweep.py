@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
-from .decider import Decision, FAILING_METRIC_STATUSES, READY, REGRESSED, TARGET_MISSED
+from .reasons import FAILING_METRIC_STATUSES, IMPROVED, READY, TARGET_MISSED, Decision, Wording
 from ..records.results import Side, SuiteComparison, SuiteRun
 
 
 @dataclass(frozen=True)
 class SweepRow:
-    """One checkpoint of a sweep: target and guardrail numbers beside its verdict, for the table and the pick."""
+    """One checkpoint of a sweep: its target and guardrail values and what the decider said of it."""
 
     checkpoint: str
     target: dict[str, float | None]
@@ -30,7 +30,7 @@ class SweepRow:
         return sum(vals) / len(vals) if vals else None
 
     def to_json(self) -> dict[str, object]:
-        """The row as the JSON record stores it, target score included so reports need not recompute it."""
+        """The row as the record's ``extras.sweep`` holds it."""
         return {
             "checkpoint": self.checkpoint, "target": self.target, "target_score": self.target_score,
             "guardrails": self.guardrails, "regressed": list(self.regressed), "verdict": self.verdict,
@@ -53,9 +53,7 @@ def sweep_rows(candidates: Sequence[Side], decision: Decision, comps: Mapping[tu
 
         target = {c.suite: value(c) for c in mine if c.role == "target"}
         guards = {c.suite: {c.primary_metric: value(c)} for c in mine if c.role == "guardrail"}
-        regressed = tuple(
-            f"{c.suite}.{m}" for c in mine if c.role == "guardrail"
-            for m, st in sorted(_statuses(decision, c.suite, cand).items()) if st == REGRESSED)
+        regressed = decision.regressed_guardrails(cand)
         rows.append(SweepRow(names[cand], target, guards, regressed, verdicts[cand].status if cand in verdicts else "-"))
     return rows
 
@@ -94,8 +92,9 @@ def recommend(rows: list[SweepRow]) -> tuple[list[SweepRow], str]:
 
 
 def routing(candidate: Side, label: str, decision: Decision, comps: Sequence[SuiteComparison],
-            workflows: Mapping[str, str | None]) -> dict[str, object]:
-    """Per workflow: send it to the adapter only when every suite in it is ok and a target improved."""
+            workflows: Mapping[str, str | None], wording: Wording) -> dict[str, object]:
+    """Per workflow: send it to the adapter only when every suite in it is ok and a target improved
+    (``wording``: the decision's words, for the reasons written beside each route)."""
     out: dict[str, object] = {}
     by_wf: dict[str, list[SuiteComparison]] = {}
     for c in comps:
@@ -105,11 +104,12 @@ def routing(candidate: Side, label: str, decision: Decision, comps: Sequence[Sui
     for wf, cs in sorted(by_wf.items()):
         ds = {c.suite: decision.suite(c.suite, candidate) for c in cs}
         ok = all(d is not None and d.ok and not d.notes for d in ds.values())  # inconclusive is not "held"
-        improved = any(c.role == "target" and _statuses(decision, c.suite, candidate).get(c.primary_metric) == "improved"
+        improved = any(c.role == "target" and _statuses(decision, c.suite, candidate).get(c.primary_metric) == IMPROVED
                        for c in cs)
         route = "adapter" if ok and (improved or all(c.role == "guardrail" for c in cs)) else "base"
-        reasons = "; ".join(f"{name}: {d.reason() if d else 'not judged'}" for name, d in ds.items() if not (d and d.ok))
-        reasons = "; ".join([reasons] * bool(reasons) + [n for d in ds.values() if d for n in d.notes])
+        reasons = "; ".join(f"{name}: {wording.suite_reason(d) if d else 'not judged'}"
+                            for name, d in ds.items() if not (d and d.ok))
+        reasons = "; ".join([reasons] * bool(reasons) + [n for d in ds.values() if d for n in wording.of(d.notes)])
         out[wf] = {
             "route": route,
             "adapter": label,

@@ -10,7 +10,7 @@ import pytest
 
 from ..decide import sweep
 from ..fileio import atomic_write
-from ..decide.decider import Decision
+from ..decide.reasons import EXIT_OK, Decision
 from ..run.evaluate import generation_settings
 from ..run.record import RunData, build_record
 from ..records.results import Side, side_labels
@@ -24,8 +24,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def finish_session(session: pytest.Session, exitstatus: int) -> None:
-    """After the items: write baselines, build the record once, write reports, and set the exit code from the
-    decision."""
+    """Baselines, advice, the record and the reports; then the verdict's exit code."""
     fs = session_of(session.config)
     if not fs.ran:
         return
@@ -46,8 +45,10 @@ def finish_session(session: pytest.Session, exitstatus: int) -> None:
         _failed_late(fs, f"could not write a report: {exc}")
         record = build_record(run_data(fs, extras))
     session.config.stash[RECORD_KEY] = record
-    if not record["ok"] and session.exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    assert fs.decision is not None
+    code = fs.decision.exit_code
+    if code != EXIT_OK and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode(code)
 
 
 def _failed_late(fs: ForgettingSession, message: str) -> None:
@@ -57,18 +58,19 @@ def _failed_late(fs: ForgettingSession, message: str) -> None:
 
 
 def run_data(fs: ForgettingSession, extras: dict[str, Any]) -> RunData:
-    """Everything the record is built from, taken from the session in one place."""
-    assert fs.decision is not None
+    """What the record is built from: the evaluation, its decision and that decision's words."""
+    assert fs.decision is not None and fs.wording is not None
     return RunData(
         mode=fs.mode, compare_base=fs.settings.compare_base, candidates=tuple(fs.candidates or [None]),
-        evidence=tuple(fs.evidence()), decision=fs.decision, base_drift=dict(fs.compared.base_drift),
+        evidence=tuple(fs.evidence()), decision=fs.decision, wording=fs.wording,
+        base_drift=dict(fs.compared.base_drift),
         identities=dict(fs.identities), generation=generation_settings(fs.settings.max_new_tokens), error=fs.error,
         update_lines=tuple(fs.update_lines), finish_error=fs.finish_error, extras=extras, timings=dict(fs.timings),
     )
 
 
 def write_reports(fs: ForgettingSession, record: dict[str, Any]) -> None:
-    """Write each report the options asked for, all rendered from the one record."""
+    """The JSON, Markdown and HTML reports the options ask for."""
     s = fs.settings
     if s.report_json:
         _write(s.report_json, json.dumps(record, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
@@ -98,6 +100,7 @@ def advice(fs: ForgettingSession) -> dict[str, Any]:
     if fs.settings.routing:
         import yaml
 
+        assert fs.wording is not None
         chosen_label = next((r["checkpoint"] for r in out.get("sweep", []) if r["recommended"]), None)
         chosen = next((a for a in adapters if labels[a] == chosen_label), adapters[0] if adapters else None)
         if chosen is None:
@@ -105,7 +108,7 @@ def advice(fs: ForgettingSession) -> dict[str, Any]:
         mine = [c for (n, side), c in comps.items() if side == chosen]
         workflows = {st.suite.name: st.suite.workflow for st in fs.active}
         doc = {"adapter": labels[chosen], "adapter_path": fs.identities.get(chosen, {}).get("adapter"),
-               "workflows": sweep.routing(chosen, labels[chosen], d, mine, workflows)}
+               "workflows": sweep.routing(chosen, labels[chosen], d, mine, workflows, fs.wording)}
         _write(fs.settings.routing, yaml.safe_dump(doc, sort_keys=True, allow_unicode=True))
         routes: dict[str, Any] = doc["workflows"]  # type: ignore[assignment]
         out["routing"] = {"path": str(fs.settings.routing), "workflows": {wf: v["route"] for wf, v in routes.items()}}

@@ -1,43 +1,46 @@
-"""The text of a failing item: what :mod:`.decide` attaches to each item it fails.
+"""The words of a decision: each reason's short form, each verdict's lines, each failing item's message.
 
-Formatting only: every function here is handed a decision already made. A
-message shows the prompt, the output (shortened), what the scorer decided and
-why, and ends with the command that fixes or accepts the situation.
+Formatting only: :func:`word` is handed a :class:`~pytest_forgetting.decide.reasons.Decision`
+already made (its reasons are data) and renders it; nothing here computes a
+status. A failing item's message shows the prompt, the output (shortened),
+what the scorer decided and why, and ends with the command that fixes or
+accepts the situation.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Collection, Mapping, Sequence
 
+from ..decide import reasons as R
+from ..decide.reasons import Decision, ItemKey, Reason, SuiteEvidence, Verdict, Wording
 from ..records.baseline import SuiteRecord, baseline_path
 from ..suite.cases import Suite
 from ..records.results import Flip, SuiteComparison, SuiteRun
-from ..stats.comparison import Comparison
 from ..text import clean, shorten
 
 
 def fmt(x: float | None) -> str:
-    """A metric value with three decimals, or n/a: one spelling in every message."""
+    """A value with 3 decimals, ``n/a`` for none."""
     return "n/a" if x is None else f"{x:.3f}"
 
 
 def p_text(x: float | None) -> str:
-    """A p-value readable at a glance: tiny ones in scientific notation."""
+    """A p-value: 3 decimals, 2 significant digits below 0.001."""
     return "n/a" if x is None else (f"{x:.2g}" if x < 0.001 else f"{x:.3f}")
 
 
 def update_cmd(suite: Suite) -> str:
-    """The command that records this suite's baseline, for the hints that end a failure."""
+    """The command that records a suite's baseline."""
     return f"pytest {suite.path} --forgetting-update"
 
 
 def suite_error(suite: Suite, side: str, error: str) -> str:
-    """Why a suite could not be judged, and that nothing of it was compared or recorded."""
+    """A suite that could not be judged."""
     return (f"suite {suite.name!r} could not be judged on {side}: {error}\n"
             f"  nothing of this suite is compared or recorded; fix the cause and run again")
 
 
 def no_baseline(suite: Suite) -> str:
-    """A missing baseline fails with the three ways out, instead of passing silently."""
+    """A suite without a baseline, and the three ways on."""
     return (
         f"no baseline for suite {suite.name!r} (looked in {baseline_path(suite.path)}).\n"
         f"  record one on the model you trust (usually the base model, so without --adapter): {update_cmd(suite)}\n"
@@ -47,32 +50,32 @@ def no_baseline(suite: Suite) -> str:
 
 
 def needs_reapproval(suite: Suite, why: Sequence[str]) -> str:
-    """A baseline that no longer matches the run, and the command to re-record it after review."""
+    """A baseline recorded under other settings."""
     return (f"baseline for suite {suite.name!r} needs re-approval: " + "; ".join(why)
             + f"\n  re-record after review: {update_cmd(suite)}")
 
 
 def changed_case(suite: Suite, case_id: str) -> str:
-    """A case edited since its baseline: not compared, and the command to re-approve just it."""
+    """A case edited since its baseline."""
     return (f"case {case_id!r} changed since its baseline was recorded, so it is not compared: it needs approval.\n"
             f"  re-approve it after review: pytest '{suite.path}::{suite.name}::{case_id}' --forgetting-update")
 
 
 def new_case(suite: Suite, case_id: str) -> str:
-    """A case with no baseline entry: not compared, and the command to record just it."""
+    """A case with no baseline entry."""
     return (f"case {case_id!r} has no baseline entry yet: it needs approval.\n"
             f"  record it: pytest '{suite.path}::{suite.name}::{case_id}' --forgetting-update")
 
 
 def no_target(label: str, why: str) -> str:
-    """A candidate judged with no target suite: why that cannot be READY, and how to fix it."""
-    return (f"{label}: NOT READY -- {why}.\n"
+    """A fine-tune judged against the base with no target suite."""
+    return (f"{label}: {R.NOT_READY} -- {why}.\n"
             "  fix: select a target suite too (a suite with role: target), or judge the guardrails of the "
             "base model alone (without --adapter)")
 
 
 def case_block(label: str, prompt: str, output: str, decision: str, reason: str) -> list[str]:
-    """Prompt, output and the scorer's reason for one side, shortened, so a failure shows its evidence."""
+    """Prompt, output and what the scorer decided, for one side of a case."""
     shown = shorten(output) if output.strip() else "(empty output)"
     return [
         f"  {label}:",
@@ -83,14 +86,14 @@ def case_block(label: str, prompt: str, output: str, decision: str, reason: str)
 
 
 def absolute_case(case_id: str, side: str, run: SuiteRun) -> str:
-    """A case that failed its own expectation (``--forgetting-absolute``), with the answer."""
+    """A case that failed its own expectation (``--forgetting-absolute``)."""
     out = run.outcomes[case_id]
     return "\n".join([f"case {case_id!r} ({side}) failed its own expectation"]
                      + case_block("answer", run.prompts[case_id], run.outputs[case_id], out.decision, out.reason))
 
 
 def flipped_case(suite: Suite, side: str, comp: SuiteComparison, flip: Flip, run: SuiteRun, why: str) -> str:
-    """A case that went pass -> fail: the reference's answer beside the candidate's."""
+    """A case that flipped pass -> fail, both answers shown."""
     cid = flip.case
     lines = [f"case {cid!r} got worse on {side} than on the {comp.reference_label} "
              f"(flip pass -> fail; failing because {why})"]
@@ -100,17 +103,18 @@ def flipped_case(suite: Suite, side: str, comp: SuiteComparison, flip: Flip, run
     return "\n".join(lines)
 
 
-def target_missed_reason(metric: str, c: Comparison) -> str:
-    """Why a target metric counts as missed, with its numbers."""
-    if c.current is None or c.baseline is None:
-        return f"target {metric} has no data"
-    return (f"target {metric} did not improve significantly "
-            f"({c.baseline:.3f} -> {c.current:.3f}, p={p_text(c.p_value)})")
+def target_missed_reason(r: Reason) -> str:
+    """``target m did not improve significantly (0.100 -> 0.120, p=0.400)``."""
+    if r.current is None or r.baseline is None:
+        return f"target {r.metric} has no data"
+    return (f"target {r.metric} did not improve significantly "
+            f"({r.baseline:.3f} -> {r.current:.3f}, p={p_text(r.p)})")
 
 
-def flip_lines(flips: Sequence[Flip], prompts: dict[str, str], outputs: dict[str, str], limit: int = 5) -> list[str]:
-    """The first few pass -> fail flips with prompt and output, so a regression shows examples."""
-    worse = [f for f in flips if f.worse]
+def flip_lines(flips: Sequence[Flip], worse_cases: Collection[str], prompts: dict[str, str], outputs: dict[str, str],
+               limit: int = 5) -> list[str]:
+    """The cases that got worse (``worse_cases``, as decided), with prompt and output."""
+    worse = [f for f in flips if f.case in worse_cases]
     lines = []
     for f in worse[:limit]:
         lines.append(f"  - {f.case}: {clean(f.before.decision)} -> {clean(f.after.decision)}: {shorten(f.after.reason, 120)}")
@@ -121,24 +125,23 @@ def flip_lines(flips: Sequence[Flip], prompts: dict[str, str], outputs: dict[str
     return lines
 
 
-def inconclusive_note(suite: str, metric: str, c: Comparison, size: float) -> str:
+def inconclusive_note(r: Reason) -> str:
     """``refusal_balance: inconclusive, under_refusal_rate 0.50 -> 1.00 on 8 cases; about 25 cases would ...``"""
-    from ..stats.comparison import cases_needed
-
-    need = cases_needed(c, size)
-    settle = (f"about {need} cases would detect a {size:.2g} drop" if need is not None
+    size = float(r.size or 0.0)
+    settle = (f"about {r.cases} cases would detect a {size:.2g} drop" if r.cases is not None
               else f"no number of cases would detect a {size:.2g} drop from here")
-    return (f"{suite}: inconclusive, {metric} {fmt(c.baseline)} -> {fmt(c.current)} on {c.n_paired} case(s) "
-            f"(p={p_text(c.p_value)}); {settle}")
+    return (f"{r.suite}: {R.INCONCLUSIVE}, {r.metric} {fmt(r.baseline)} -> {fmt(r.current)} on {r.n} case(s) "
+            f"(p={p_text(r.p)}); {settle}")
 
 
 def metric_failure(suite: Suite, side: str, comp: SuiteComparison, metric: str, status: str, run: SuiteRun,
-                   p_adjusted: float | None = None, flips_in: str | None = None) -> str:
+                   p_adjusted: float | None = None, flips_in: str | None = None,
+                   worse_cases: Collection[str] = ()) -> str:
     """``flips_in``: the metric whose message already lists the cases that got worse (one list per
     suite, not one per failing metric)."""
     c = comp.comparisons[metric]
-    head = {"regressed": f"{metric} regressed on {side}",
-            "inconclusive": f"{metric} is inconclusive on {side}: beyond what this suite can settle"}.get(
+    head = {R.REGRESSED: f"{metric} {R.REGRESSED} on {side}",
+            R.INCONCLUSIVE: f"{metric} is {R.INCONCLUSIVE} on {side}: beyond what this suite can settle"}.get(
         status, f"target metric {metric} did not improve significantly on {side} over the base model")
     ci = "n/a" if c.ci_delta is None else f"[{c.ci_delta[0]:+.3f}, {c.ci_delta[1]:+.3f}]"
     lines = [
@@ -149,7 +152,7 @@ def metric_failure(suite: Suite, side: str, comp: SuiteComparison, metric: str, 
         + (f" (Holm-adjusted {p_text(p_adjusted)})" if p_adjusted is not None and p_adjusted != c.p_value else "")
         + f" (alpha {c.alpha}), tolerance {c.tolerance}, min detectable change {fmt(c.min_detectable_change)}",
     ]
-    fl = flip_lines(comp.flips, run.prompts, run.outputs)
+    fl = flip_lines(comp.flips, worse_cases, run.prompts, run.outputs)
     if fl and flips_in is not None and flips_in != metric:
         lines.append(f"  cases that got worse: listed under {flips_in}")
     elif fl:
@@ -186,3 +189,122 @@ def describe_update(suite: Suite, old: SuiteRecord | None, new: SuiteRecord) -> 
     if len(lines) == 1:
         lines[0] += " unchanged"
     return lines
+
+
+# -- a decision in words --------------------------------------------------------------------
+_BECAUSE = {R.REGRESSED: "the suite regressed significantly", R.TARGET_MISSED: "the target did not improve",
+            R.STRICT: "--forgetting-strict"}
+_FIXED = {
+    R.NO_RESULTS: "no results",
+    R.NO_TARGET: R.NO_TARGET_TEXT,
+    R.NO_BASELINE_HINT: "record one with --forgetting-update or pass --forgetting-compare-base",
+}
+
+
+def _few(ids: Sequence[str], n: int = 5) -> str:
+    return ", ".join(ids[:n]) + (" ..." if len(ids) > n else "")
+
+
+def short(r: Reason) -> str:
+    """A reason as one clause: a suite's reason, an inconclusive note or an info line."""
+    k = r.kind
+    if k in _FIXED:
+        return _FIXED[k]
+    if k == R.SUITE_ERROR:
+        return f"error: {r.detail}"
+    if k == R.CASES_FAILED:
+        return f"{r.count} of {r.total} case(s) failed their own expectation"
+    if k == R.MISSING_BASELINE:
+        return R.NO_BASELINE if r.detail is None else "baseline unreadable"
+    if k == R.REAPPROVAL:
+        return "needs re-approval: " + "; ".join(r.ids)
+    if k == R.REGRESSED:
+        return f"{r.metric} {R.REGRESSED} {r.baseline:.3f} -> {r.current:.3f} (p={p_text(r.p_adjusted)})"
+    if k == R.TARGET_MISSED:
+        return target_missed_reason(r)
+    if k == R.INCONCLUSIVE:
+        return inconclusive_note(r).split(": ", 1)[1] + " (--forgetting-strict)" if r.strict else inconclusive_note(r)
+    if k == R.STRICT_FLIPS:
+        return f"{r.count} case(s) flipped to fail (--forgetting-strict)"
+    if k == R.NEW_CASES:
+        return f"needs approval: {len(r.ids)} new case(s) without a baseline entry ({_few(r.ids)})"
+    if k == R.CHANGED_CASES:
+        return f"needs approval: {len(r.ids)} case(s) changed since the baseline ({_few(r.ids)})"
+    if k == R.EMPTY_ANSWERS:
+        return (f"{r.suite}: {r.metric} {fmt(r.baseline)} -> {fmt(r.current)} (informational: empty answers are "
+                "not counted as refusals; the helpfulness and tone suites judge them)")
+    if k == R.COLLAPSED_REFERENCE:
+        return f"{r.suite}: warning: {r.detail}"
+    if k == R.RUN_ERROR:
+        return str(r.detail).splitlines()[0]
+    return str(r.detail)  # FINISH_ERROR and anything carrying its own words
+
+
+def verdict_lines(v: Verdict, decision: Decision) -> tuple[str, ...]:
+    """A verdict's reasons: run-level ones alone, a suite's joined as ``suite (role): a; b``."""
+    out: list[str] = []
+    group: list[Reason] = []
+
+    def flush() -> None:
+        if group:
+            d = decision.suite(str(group[0].suite), v.side)
+            out.append(f"{group[0].suite} ({d.role if d else '?'}): " + "; ".join(short(r) for r in group))
+            group.clear()
+
+    for r in v.reasons:
+        if r.suite is None or (group and group[0].suite != r.suite):
+            flush()
+        if r.suite is None:
+            out.append(short(r))
+        else:
+            group.append(r)
+    flush()
+    return tuple(out)
+
+
+def failure(r: Reason, decision: Decision, evidence: Mapping[str, SuiteEvidence]) -> str:
+    """The message of one reason an item fails."""
+    k = r.kind
+    label = decision.labels.get(r.side, str(r.side))
+    if k == R.RUN_ERROR:
+        return str(r.detail)
+    if k == R.NO_TARGET:
+        return no_target(label, R.NO_TARGET_TEXT)
+    ev = evidence[str(r.suite)]
+    s = ev.suite
+    if k == R.SUITE_ERROR:
+        return suite_error(s, label, str(r.detail))
+    if k == R.NO_RESULTS:
+        return suite_error(s, label, "no results for this side")
+    if k == R.MISSING_BASELINE:
+        return r.detail or no_baseline(s)
+    if k == R.REAPPROVAL:
+        return needs_reapproval(s, r.ids)
+    if k == R.CHANGED_CASE:
+        return changed_case(s, str(r.case))
+    if k == R.NEW_CASE:
+        return new_case(s, str(r.case))
+    run = ev.runs[r.side]
+    if k == R.CASE_FAILED:
+        return absolute_case(str(r.case), label, run)
+    comp = ev.comparisons[r.side]
+    d = decision.suite(s.name, r.side)
+    worse = d.worse_cases if d else frozenset()
+    if k == R.FLIPPED:
+        flip = next(f for f in comp.flips if f.case == r.case)
+        return flipped_case(s, label, comp, flip, run, _BECAUSE[str(r.because)])
+    text = metric_failure(s, label, comp, str(r.metric), k, run, r.p_adjusted, flips_in=r.flips_in, worse_cases=worse)
+    if k == R.INCONCLUSIVE:
+        text += "\n  " + inconclusive_note(r) + "\n  failing because --forgetting-strict makes inconclusive fail"
+    return text
+
+
+def word(decision: Decision, evidence: Sequence[SuiteEvidence]) -> Wording:
+    """Render a decision: every reason's short form, every verdict's lines, every failing item's message."""
+    by_name = {ev.suite.name: ev for ev in evidence}
+    reasons = [r for d in decision.suites.values() for r in (*d.reasons, *d.notes, *d.info)]
+    reasons += [r for v in decision.verdicts for r in (*v.reasons, *v.notes, *v.info)]
+    failures: dict[ItemKey, str] = {k: "\n\n".join(failure(r, decision, by_name) for r in rs)
+                                    for k, rs in decision.failures.items() if rs}
+    return Wording({r: short(r) for r in reasons}, {v.side: verdict_lines(v, decision) for v in decision.verdicts},
+                   failures)

@@ -4,9 +4,10 @@ How items reach the model: items are ``pytest.Function`` subclasses whose
 function takes the session-scoped ``forgetting_model`` fixture, so a user can
 override that fixture in ``conftest.py``. The first item to run hands the
 backend to :meth:`ForgettingSession.ensure_results`, which answers every
-selected case of the session in one batched pass, compares, and asks
-:func:`~pytest_forgetting.decide.decider.decide` once; every item then looks up its own
-failure there. The session lives in ``config.stash``.
+selected case of the session in one batched pass, compares and decides through
+:func:`~pytest_forgetting.run.evaluate.evaluate` (the road the training callback and the
+benchmarks take too); :mod:`.messages` words the decision once, and every item
+then looks up its own failure there. The session lives in ``config.stash``.
 """
 from __future__ import annotations
 
@@ -24,12 +25,12 @@ import pytest
 from ..version import __version__
 from ..records.baseline import BaselineFile, CaseRecord, SuiteRecord, baseline_path, load_baseline, write_suites
 from ..suite.cases import Suite
-from ..decide.decider import ERROR as SUITE_ERROR
-from ..decide.decider import Decision, ItemKey, Mode, SuiteEvidence, decide
+from ..decide.reasons import ERROR as SUITE_ERROR
+from ..decide.reasons import Decision, ItemKey, Mode, SuiteEvidence, Wording
 from ..errors import BaselineError, ForgettingError
-from ..run.evaluate import Compared, check_unique, compare_runs, generation_settings
-from ..run.execute import metric_values, run_suites
-from .messages import describe_update
+from ..run.evaluate import Compared, Evaluation, Selection, check_unique, evaluate, gather, generation_settings, judge
+from ..run.execute import metric_values
+from .messages import describe_update, word
 from ..model.protocol import Backend
 from .options import RunSettings
 from .progress import Progress, for_terminal
@@ -62,10 +63,10 @@ class SuiteState:
     baseline: BaselineFile | None = None
     baseline_error: str | None = None
 
-    def case_ids(self) -> list[str]:
-        """Cases to run: all when a metric item is selected (a metric needs every case), else the selected."""
-        wanted = {c.id for c in self.suite.cases} if self.metrics_selected else self.selected
-        return [c.id for c in self.suite.cases if c.id in wanted]
+    def selection(self) -> Selection:
+        """What :func:`~pytest_forgetting.run.evaluate.evaluate` judges of this suite."""
+        return Selection(self.suite, frozenset(self.selected), frozenset(self.metrics_selected), self.record,
+                         self.baseline_error)
 
     @property
     def record(self) -> SuiteRecord | None:
@@ -85,7 +86,9 @@ class ForgettingSession:
         self.runs: dict[tuple[str, Side], SuiteRun] = {}
         self.compared = Compared()
         self.candidates: list[Side] = []
+        self.evaluation: Evaluation | None = None
         self.decision: Decision | None = None
+        self.wording: Wording | None = None  # the decision in words: item failures, reasons
         self.error: str | None = None  # the run could not happen at all (model load, backend, internal)
         self.ran = False
         self.interrupted = False
@@ -196,20 +199,15 @@ class ForgettingSession:
         self.backend = backend
         adapters = list(getattr(backend, "adapters", ()) or ())
         self.candidates = list(adapters) if adapters else [None]
-        sides: list[Side] = list(self.candidates)
-        if self.settings.compare_base and None not in sides:
-            sides.insert(0, None)
         for st in self.active:
             self._load_baseline(st)
-        work = [(st.suite, [st.suite.case(cid) for cid in st.case_ids()]) for st in self.active]
-        self.runs = run_suites(backend, work, sides, self.settings.max_new_tokens,
-                               notice=lambda msg: self.progress(msg, 0, 0))
-        for side in sides:
+        ev = evaluate([st.selection() for st in self.active], backend, self.candidates, mode=self.mode,
+                      live_base=self.settings.compare_base, max_new_tokens=self.settings.max_new_tokens,
+                      seed=self.settings.seed, notice=lambda msg: self.progress(msg, 0, 0))
+        self.evaluation = ev
+        self.runs, self.compared = dict(ev.runs), ev.compared
+        for side in ev.sides:
             self.identities[side] = backend.identity(side).to_json()
-        self.compared = compare_runs(
-            [st.suite for st in self.active], self.runs, self.candidates, live_base=self.settings.compare_base,
-            baselines={st.suite.name: st.record for st in self.active}, max_new_tokens=self.settings.max_new_tokens,
-            seed=self.settings.seed)
 
     def output_cache_dir(self) -> Path:
         """Where cached outputs live: under the cache dir, beside converted models."""
@@ -235,32 +233,33 @@ class ForgettingSession:
 
     # -- the decision ---------------------------------------------------------------
     def evidence(self) -> list[SuiteEvidence]:
-        """What the decider reads about each active suite, gathered from the session."""
-        out = []
-        for st in self.active:
-            name = st.suite.name
-            out.append(SuiteEvidence(
-                suite=st.suite, selected_cases=frozenset(st.selected), selected_metrics=frozenset(st.metrics_selected),
-                runs={side: run for (n, side), run in self.runs.items() if n == name},
-                comparisons={side: c for (n, side), c in self.compared.candidates.items() if n == name},
-                reference_error=st.baseline_error, error=self.compared.errors.get(name),
-            ))
-        return out
+        """The decider's evidence: the evaluation's, or what there is when the run failed part way."""
+        if self.evaluation is not None:
+            return list(self.evaluation.evidence)
+        return list(gather([st.selection() for st in self.active], self.runs, self.compared))
 
     def decide(self) -> Decision:
-        """Ask the decider once; the candidates come from the options when the model never loaded."""
+        """The evaluation's decision, decided again when something went wrong around it; worded once."""
         from ..model.loading import adapter_name_for
 
-        fallback: list[Side] = []  # the load failed before the backend named its adapters
-        for a in self.settings.model.adapters:
-            fallback.append(adapter_name_for(Path(a), {f for f in fallback if f}))
-        candidates = self.candidates or fallback or [None]
-        return decide(self.evidence(), candidates, self.mode, run_error=self.error,
-                      finish_error=self.finish_error)
+        ev = self.evaluation
+        if ev is not None and not self.error and not self.finish_error:
+            decision = ev.decision
+        elif ev is not None:
+            decision = ev.decided_again(run_error=self.error, finish_error=self.finish_error).decision
+        else:  # the model could not run: every selected item says why
+            fallback: list[Side] = []  # the load failed before the backend named its adapters
+            for a in self.settings.model.adapters:
+                fallback.append(adapter_name_for(Path(a), {f for f in fallback if f}))
+            cands = self.candidates or fallback or [None]
+            decision = judge([st.selection() for st in self.active], cands, self.mode, self.runs, self.compared,
+                             run_error=self.error, finish_error=self.finish_error).decision
+        self.wording = word(decision, self.evidence())
+        return decision
 
     def item_failure(self, key: ItemKey) -> str | None:
-        """Why an item fails, from the decision (None before deciding or when it passes)."""
-        return self.decision.item_failure(key) if self.decision else None
+        """The message an item fails with; ``None`` when it passes."""
+        return self.wording.failures.get(key) if self.wording else None
 
     # -- end of session -------------------------------------------------------------
     def update_baselines(self) -> None:

@@ -79,16 +79,11 @@ class SuiteRun:
 
 @dataclass(frozen=True)
 class Flip:
-    """A case whose outcome changed between reference and candidate: the evidence a failure shows."""
+    """A case whose pass/fail differs between the reference and the candidate (the decider says which got worse)."""
 
     case: str
     before: CaseOutcome
     after: CaseOutcome
-
-    @property
-    def worse(self) -> bool:
-        """Pass -> fail: the direction that counts against the candidate."""
-        return self.before.passed and not self.after.passed
 
 
 @dataclass

@@ -15,12 +15,14 @@ import math
 import re
 from typing import Any, Callable, Sequence
 
+from ..decide.reasons import FAILING, IMPROVED, REGRESSED, TARGET_MISSED
+
 INSTALL_HINT = 'pip install "pytest-forgetting[report]"'
 
 REF_COLOUR = "#6b7280"
-STATUS_COLOURS = {"regressed": "#dc2626", "improved": "#16a34a"}
+STATUS_COLOURS = {REGRESSED: "#dc2626", IMPROVED: "#16a34a"}
 CAND_COLOUR = "#2563eb"
-SWEEP_COLOURS = {"failing": STATUS_COLOURS["regressed"], "improved": STATUS_COLOURS["improved"]}
+SWEEP_COLOURS = {FAILING: STATUS_COLOURS[REGRESSED], IMPROVED: STATUS_COLOURS[IMPROVED]}
 RUN_COLOUR = "#1e3a8a"
 PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d"]
 
@@ -146,7 +148,7 @@ def metric_chart(rows: Sequence[dict[str, Any]], ref_label: str, cand_label: str
 
     used = {str(r.get("chart_status", r.get("status", ""))).lower() for r in rows}
     entries = [(REF_COLOUR, ref_label), (CAND_COLOUR, cand_label)] + [
-        (STATUS_COLOURS[st], f"{cand_label}: {st}") for st in ("regressed", "improved") if st in used]
+        (STATUS_COLOURS[st], f"{cand_label}: {st}") for st in (REGRESSED, IMPROVED) if st in used]
     axes[0].legend([Line2D([], [], marker="o", linestyle="", color=c) for c, _ in entries], [lab for _, lab in entries],
                    loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(entries), frameon=False, fontsize=8)
     return fig
@@ -230,8 +232,8 @@ def sweep_chart(checkpoints: Sequence[str], runs: Sequence[str | None], panels: 
     dot = lambda colour, label: Line2D([], [], marker="o", linestyle="", color=colour, label=label)  # noqa: E731
     handles = [h for key, h in (
         ("other", dot(CAND_COLOUR, "no significant change")),
-        ("failing", dot(SWEEP_COLOURS["failing"], "regressed / target missed (!)")),
-        ("improved", dot(SWEEP_COLOURS["improved"], "improved")),
+        (FAILING, dot(SWEEP_COLOURS[FAILING], f"{REGRESSED} / {TARGET_MISSED} (!)")),
+        (IMPROVED, dot(SWEEP_COLOURS[IMPROVED], IMPROVED)),
         ("ref", Line2D([], [], color=REF_COLOUR, linestyle="--", label=reference_label)),
         ("run", Line2D([], [], color=RUN_COLOUR, label="checkpoints of one training run")),
     ) if key in seen]

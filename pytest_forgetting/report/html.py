@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..decide.reasons import FAILING, IMPROVED, RECORDED
 from . import charts
 from .sweep_view import sweep_view
 from .table import mdc_text, shown_status
@@ -90,7 +91,7 @@ def _metric_rows(s: dict[str, Any], side: str, comp: dict[str, Any] | None) -> l
             "n_paired": c["n_paired"] if c else None,
             "tolerance": c["tolerance"] if c else None,
             "status": status,
-            "status_class": "bad" if c and c.get("failing") else ("good" if raw == "improved" else ""),
+            "status_class": "bad" if c and c.get("failing") else ("good" if raw == IMPROVED else ""),
             "chart_status": raw,
         })
     return rows
@@ -161,7 +162,7 @@ def _state(record: dict[str, Any], s: dict[str, Any], side: str, comp: dict[str,
     status = (comp or {}).get("status") or s.get("statuses", {}).get(side) or "no comparison"
     if comp is not None:  # ok with notes (e.g. inconclusive) is amber, not green
         return status, ("warn" if comp.get("notes") else "good") if comp["ok"] else "bad"
-    return status, "good" if status == "recorded" else "warn"
+    return status, "good" if status == RECORDED else "warn"
 
 
 def _suite_view(record: dict[str, Any], i: int, s: dict[str, Any], draw: bool) -> dict[str, Any]:
@@ -218,7 +219,7 @@ def _sweep(record: dict[str, Any], draw: bool) -> dict[str, Any] | None:
     rows = view["rows"]
     panels = [{"title": f"{'target' if c['role'] == 'target' else 'guardrail'} {c['suite']}: {c['metric']}",
                "values": [row["cells"][k]["value"] for row in rows],
-               "statuses": ["failing" if row["cells"][k]["failing"] else "improved" if row["cells"][k]["improved"] else "-"
+               "statuses": [FAILING if row["cells"][k]["failing"] else IMPROVED if row["cells"][k]["improved"] else "-"
                             for row in rows],
                "reference": view["reference"]["cells"][k]["value"]} for k, c in enumerate(view["columns"])]
     view["chart"] = charts.sweep_chart([row["checkpoint"] for row in rows], [row["run"] for row in rows], panels,

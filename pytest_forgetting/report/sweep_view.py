@@ -2,8 +2,8 @@
 
 One row per candidate, one column per suite's primary metric (targets first), and a
 reference row. Every cell's status is the decider's word from the record (the
-suite comparison's metric status, or the sweep row's ``regressed`` list); nothing
-is re-decided here. Checkpoints of one training run (``<dir>/checkpoint-N`` with
+suite comparison's metric status; a cell is marked failing when the record says so
+or the sweep row's ``regressed`` list names it); nothing is re-decided here. Checkpoints of one training run (``<dir>/checkpoint-N`` with
 the same directory and stem) are grouped and ordered by N, so a chart can join
 them with a line while unrelated adapters stay separate points.
 """
@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 from typing import Any, Mapping, Sequence
+
+from ..decide.reasons import IMPROVED
 
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 
@@ -94,10 +96,10 @@ def sweep_view(record: dict[str, Any]) -> dict[str, Any] | None:
             su, m = col["suite"], col["metric"]
             value = (r.get("target") or {}).get(su) if col["role"] == "target" else ((r.get("guardrails") or {}).get(su) or {}).get(m)
             cm = _metric(record, su, label, m)
-            status = str(cm.get("status") or ("regressed" if f"{su}.{m}" in regressed else "-"))
+            status = str(cm.get("status") or "-")  # the decider's word, as the record has it
             failing = bool(cm.get("failing")) or f"{su}.{m}" in regressed
             cells.append({"value": value if _num(value) else None, "status": status, "failing": failing,
-                          "improved": status == "improved",
+                          "improved": status == IMPROVED,
                           "text": ("-" if not _num(value) else f"{value:.3f}") + ("!" if failing else "")})
         shown = {f"{c['suite']}.{c['metric']}" for c in columns}
         v = verdicts.get(label) or {}

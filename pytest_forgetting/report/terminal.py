@@ -12,6 +12,7 @@ from typing import Any
 
 from ..text import clean as _clean
 from ..text import work_line
+from ..decide.reasons import exit_code
 from .table import format_table, metric_rows, sweep_table
 
 
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     with open(args[0], encoding="utf-8") as fh:
         record = json.load(fh)
     sys.stdout.write(render_text(record))
-    return 0 if record.get("ok") else 1
+    return exit_code(bool(record.get("ok")))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 from ..suite.cases import Case, Suite
-from ..decide.decider import REGRESSED, Decision
+from ..decide.reasons import Decision
 from .execute import effective_case
 from ..model.protocol import Backend
 from ..suite.requests import GenerateRequest, GenerationSettings
@@ -87,7 +87,7 @@ class _Pending:
 def regressed(decision: Decision, comp: SuiteComparison) -> bool:
     """A guardrail suite the decider marked regressed for this candidate (inconclusive is not)."""
     d = decision.suite(comp.suite, comp.candidate)
-    return comp.role == "guardrail" and d is not None and REGRESSED in d.metrics.values()
+    return d is not None and d.role == "guardrail" and bool(d.regressed)
 
 
 def token_counter(backend: Backend | None) -> TokenCounter | None:
@@ -124,8 +124,10 @@ def collect(decision: Decision, comps: Sequence[SuiteComparison], suites: Mappin
         if comp.reference_kind == "none" or not regressed(decision, comp) or comp.suite not in suites:
             continue
         suite = suites[comp.suite]
+        d = decision.suite(comp.suite, comp.candidate)
+        worse = d.worse_cases if d is not None else frozenset()
         for f in comp.flips:
-            if not f.worse:
+            if f.case not in worse:
                 continue
             key = (comp.suite, f.case)
             who = labels.get(comp.candidate, str(comp.candidate))

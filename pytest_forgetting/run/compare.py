@@ -14,18 +14,7 @@ from ..records.results import Flip, SuiteComparison, SuiteRun
 from ..scoring import family as get_family
 from ..scoring.base import CaseOutcome
 from ..stats.comparison import compare_metric
-
-DEFAULT_TOLERANCE = 0.05
-"""Default for metrics that set none: a change must exceed 5 points of a rate to count."""
-
-
-def tolerance_for(suite: Suite, metric: str, unit: str, default: float) -> float:
-    """The tolerance a metric is compared with: its own, else the suite's for rates, else the default."""
-    if metric in suite.metric_tolerances:
-        return suite.metric_tolerances[metric]
-    if suite.tolerance is not None and unit == "rate":
-        return suite.tolerance
-    return default
+from ..decide.rules import tolerance_for
 
 
 def compare_suite(
@@ -38,8 +27,7 @@ def compare_suite(
     plugin_major: str,
     seed: int = 0,
 ) -> SuiteComparison:
-    """Compare one run with its reference (baseline or live base) metric by metric, with paired statistics on the
-    cases both sides answered."""
+    """Pair the run with its reference by case id and compare every metric (numbers; the decider judges)."""
     fam = get_family(suite.family)
     primary = suite.primary_metric or fam.primary(suite.role)
     comp = SuiteComparison(
@@ -90,7 +78,7 @@ def compare_suite(
     if comp.needs_approval:
         return comp
     for spec in fam.metrics(suite):
-        tol = tolerance_for(suite, spec.name, spec.unit, spec.tolerance or DEFAULT_TOLERANCE)
+        tol = tolerance_for(suite, spec.name, spec.unit, spec.tolerance)
         comp.units[spec.name] = spec.unit
         comp.comparisons[spec.name] = compare_metric(
             spec, paired_ref, paired_cur, alpha=suite.alpha, tolerance=tol, seed=seed

@@ -1,20 +1,25 @@
-"""One road for every caller: suites in, comparisons out.
+"""One road for every caller: :func:`evaluate` runs the suites, compares each candidate and decides.
 
-The pytest plugin, the checkpoint sweep and :class:`~pytest_forgetting.training.ForgettingCallback`
-load suites, choose each candidate's reference, fix the generation settings
-and the statistics' seed here, so their numbers cannot drift apart.
+The pytest plugin, the checkpoint sweep, :class:`~pytest_forgetting.training.ForgettingCallback`
+and the benchmarks load suites, choose each candidate's reference, fix the
+generation settings and the statistics' seed, and ask the decider here, so
+their numbers and verdicts cannot drift apart. The record is built from an
+:class:`Evaluation` after the decision (:mod:`.record`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from ..version import __version__
 from ..records.baseline import SuiteRecord
-from ..suite.cases import Suite, is_suite_file, load_suite
+from ..suite.cases import Case, Suite, is_suite_file, load_suite
 from .compare import compare_suite
+from .execute import run_suites
+from ..decide.decider import Decision, Mode, SuiteEvidence, decide
 from ..errors import SuiteError
+from ..model.protocol import Backend
 from ..records.results import Side, SuiteComparison, SuiteRun
 
 LIVE_BASE = "live base model"
@@ -27,7 +32,7 @@ def generation_settings(max_new_tokens: int) -> dict[str, Any]:
 
 
 def plugin_major() -> str:
-    """The plugin's major version: baselines from another major need re-approval."""
+    """The plugin's major version: a baseline recorded under another needs re-approval."""
     return __version__.split(".")[0]
 
 
@@ -43,7 +48,7 @@ def check_unique(suites: Sequence[Suite]) -> None:
 
 
 def suite_files(paths: Sequence[str | Path]) -> list[Path]:
-    """Suite files under the given paths (folders searched in sorted order), so every caller finds the same ones."""
+    """Suite files, folders expanded to the suite files in them (sorted)."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -99,3 +104,93 @@ def compare_runs(suites: Sequence[Suite], runs: Mapping[tuple[str, Side], SuiteR
         except Exception as exc:  # a bad suite must not take the others down, nor pass
             out.errors[s.name] = f"{type(exc).__name__}: {exc}"
     return out
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One suite to evaluate: the case and metric items selected, and its stored baseline (if any)."""
+
+    suite: Suite
+    cases: frozenset[str]
+    metrics: frozenset[str] = frozenset()
+    baseline: SuiteRecord | None = None
+    baseline_error: str | None = None  # the baseline file could not be read
+
+    @classmethod
+    def whole(cls, suite: Suite, baseline: SuiteRecord | None = None) -> "Selection":
+        """Every case of the suite, no metric items (the callback's and the benchmarks' selection)."""
+        return cls(suite, frozenset(c.id for c in suite.cases), baseline=baseline)
+
+    def cases_to_run(self) -> list[Case]:
+        """All cases when a metric item is selected (a metric needs every case), else the selected ones."""
+        return [c for c in self.suite.cases if self.metrics or c.id in self.cases]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What :func:`evaluate` found: the runs, each candidate's comparison, and the decision on them."""
+
+    selections: tuple[Selection, ...]
+    candidates: tuple[Side, ...]
+    sides: tuple[Side, ...]  # the candidates, and the base when it was answered as the live reference
+    mode: Mode
+    runs: Mapping[tuple[str, Side], SuiteRun]
+    compared: Compared
+    evidence: tuple[SuiteEvidence, ...]
+    decision: Decision
+
+    def decided_again(self, *, run_error: str | None = None, finish_error: str | None = None) -> "Evaluation":
+        """The same evidence decided again, with what went wrong around it (the verdict turns ERROR)."""
+        return replace(self, decision=decide(self.evidence, self.candidates, self.mode, run_error=run_error,
+                                             finish_error=finish_error, drift=self.compared.base_drift))
+
+
+def gather(selections: Sequence[Selection], runs: Mapping[tuple[str, Side], SuiteRun],
+           compared: Compared) -> tuple[SuiteEvidence, ...]:
+    """The decider's evidence for each selected suite."""
+    return tuple(SuiteEvidence(
+        suite=sel.suite, selected_cases=sel.cases, selected_metrics=sel.metrics,
+        runs={side: run for (n, side), run in runs.items() if n == sel.suite.name},
+        comparisons={side: c for (n, side), c in compared.candidates.items() if n == sel.suite.name},
+        reference_error=sel.baseline_error, error=compared.errors.get(sel.suite.name),
+    ) for sel in selections)
+
+
+def evaluate(selections: Sequence[Selection], backend: Backend | None, candidates: Sequence[Side], *,
+             mode: Mode = Mode(), live_base: bool = False, max_new_tokens: int = 64, seed: int = 0,
+             reference_label: str = LIVE_BASE, answered: Mapping[tuple[str, Side], SuiteRun] | None = None,
+             notice: Callable[[str], None] | None = None) -> Evaluation:
+    """Run, compare and decide: the one road for the plugin, the training callback and the benchmarks.
+
+    Each candidate (and, with ``live_base``, the base model as the reference) answers the
+    selected cases through ``backend`` in one batched pass; runs in ``answered`` are reused
+    instead (a side every suite has there is not asked again; ``backend`` may then be
+    ``None``). Each candidate is compared with the live base run when there is one, else
+    with the suite's stored baseline, and the decider judges the lot.
+    """
+    cands = tuple(candidates)
+    sides = ((None,) if live_base and None not in cands else ()) + cands
+    runs: dict[tuple[str, Side], SuiteRun] = dict(answered or {})
+    missing = [side for side in sides if any((sel.suite.name, side) not in runs for sel in selections)]
+    if missing:
+        if backend is None:
+            raise ValueError(f"evaluate: no backend to answer {missing}")
+        work = [(sel.suite, sel.cases_to_run()) for sel in selections]
+        runs.update({k: v for k, v in run_suites(backend, work, missing, max_new_tokens, notice=notice).items()
+                     if k not in runs})
+    compared = compare_runs([sel.suite for sel in selections], runs, cands, live_base=live_base,
+                            baselines={sel.suite.name: sel.baseline for sel in selections},
+                            max_new_tokens=max_new_tokens, seed=seed, reference_label=reference_label)
+    return judge(selections, cands, mode, runs, compared, sides)
+
+
+def judge(selections: Sequence[Selection], candidates: Sequence[Side], mode: Mode,
+          runs: Mapping[tuple[str, Side], SuiteRun], compared: Compared, sides: Sequence[Side] = (), *,
+          run_error: str | None = None, finish_error: str | None = None) -> Evaluation:
+    """The road's last step: gather the evidence and decide (``run_error``: the run could not happen,
+    every verdict says so). :func:`evaluate` ends here; so does a run that failed part way, and a
+    benchmark that simulates its comparisons."""
+    evidence = gather(selections, runs, compared)
+    decision = decide(evidence, candidates, mode, run_error=run_error, finish_error=finish_error,
+                      drift=compared.base_drift)
+    return Evaluation(tuple(selections), tuple(candidates), tuple(sides), mode, runs, compared, evidence, decision)

@@ -12,16 +12,18 @@ reasons, primary_metric, must_improve, metrics (each with the decider's
 ``status``), flips, reference_metrics (the reference's value, n, ci),
 reference_cases (a stored baseline's per-case outcomes), ...}), ``failures`` (each failing item and its message),
 ``update`` (lines), ``finish_error``, ``extras`` (sweep, routing, anchors),
-``timings``. Every status in it comes from :mod:`.decide`.
+``timings``. Every status in it comes from the decider's :class:`~pytest_forgetting.decide.reasons.Decision`
+and every reason's words from a :class:`~pytest_forgetting.decide.reasons.Wording` (the plugin's
+messages render them): nothing here decides or words a reason.
 """
 from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from ..version import __version__
-from ..decide.decider import FAILING_METRIC_STATUSES, Decision, Mode, SuiteEvidence, drift_status, metric_statuses
+from ..decide.reasons import Decision, Mode, SuiteDecision, SuiteEvidence, Wording
 from .execute import effective_generation
 from ..records.results import Side, SuiteComparison, SuiteRun, side_labels
 from ..stats.comparison import json_float
@@ -38,6 +40,7 @@ class RunData:
     candidates: tuple[Side, ...]
     evidence: tuple[SuiteEvidence, ...]
     decision: Decision
+    wording: Wording
     base_drift: Mapping[str, SuiteComparison] = field(default_factory=dict)
     identities: Mapping[Side, Mapping[str, Any]] = field(default_factory=dict)
     generation: Mapping[str, Any] = field(default_factory=dict)
@@ -57,27 +60,35 @@ def _run_json(run: SuiteRun, side: Side) -> dict[str, Any]:
     }
 
 
-def _comparison_json(c: SuiteComparison, statuses: Mapping[str, str], status: str, ok: bool,
-                     reasons: Sequence[str], shown: set[str], p_adjusted: Mapping[str, float | None] | None = None,
-                     notes: Sequence[str] = ()) -> dict[str, Any]:
+def _with_status(numbers: dict[str, Any], status: str) -> dict[str, Any]:
+    """A comparison's numbers with the decider's status after ``alpha`` (where the record has always had it)."""
+    out: dict[str, Any] = {}
+    for k, v in numbers.items():
+        out[k] = v
+        if k == "alpha":
+            out["status"] = status
+    return out
+
+
+def _comparison_json(c: SuiteComparison, d: SuiteDecision, w: Wording, shown: set[str]) -> dict[str, Any]:
+    reasons = w.of(d.reasons)
     return {
         "side": c.candidate,
         "reference": c.reference_label,
         "reference_kind": c.reference_kind,
-        "status": status,
-        "ok": ok,
-        "reason": "; ".join(reasons) or status,
-        "reasons": list(reasons),
-        "notes": list(notes),
+        "status": d.status,
+        "ok": d.ok,
+        "reason": w.suite_reason(d),
+        "reasons": reasons,
+        "notes": w.of(d.notes),
         "primary_metric": c.primary_metric,
         "must_improve": c.must_improve,
-        "metrics": {m: {**cmp.to_json(), "p_adjusted": json_float((p_adjusted or {}).get(m, cmp.p_value)),
-                        "status": statuses.get(m, "-"),
-                        "failing": ok is not True and statuses.get(m) in FAILING_METRIC_STATUSES}
+        "metrics": {m: {**_with_status(cmp.to_json(), d.metrics.get(m, "-")),
+                        "p_adjusted": json_float(d.p_adjusted.get(m, cmp.p_value)), "failing": m in d.failing_metrics}
                     for m, cmp in c.comparisons.items()},
         "flips": [
             {"case": f.case, "before": f.before.decision, "after": f.after.decision,
-             "before_passed": f.before.passed, "after_passed": f.after.passed, "worse": f.worse}
+             "before_passed": f.before.passed, "after_passed": f.after.passed, "worse": f.case in d.worse_cases}
             for f in c.flips
         ],
         "reference_outputs": {k: v for k, v in sorted(c.reference_outputs.items()) if k in shown},
@@ -93,28 +104,25 @@ def _comparison_json(c: SuiteComparison, statuses: Mapping[str, str], status: st
 
 
 def build_record(data: RunData, *, timestamps: bool = True) -> dict[str, Any]:
-    """The run's one frozen JSON record, built after the decision: every report renders it."""
+    """The run's record (see the module docstring for its schema)."""
     labels = side_labels([None, *data.candidates])
-    d = data.decision
+    d, w = data.decision, data.wording
     suites = []
     for ev in data.evidence:
         s = ev.suite
         runs = {labels[side]: _run_json(run, side)
                 for side, run in sorted(ev.runs.items(), key=lambda kv: (kv[0] is not None, kv[0] or ""))}
         comps: dict[str, Any] = {}
-        drift = data.base_drift.get(s.name)
-        if drift is not None and None not in data.candidates:
-            st = drift_status(drift)
-            comps[labels[None]] = _comparison_json(drift, metric_statuses(drift), st, True, [],
-                                                   set(ev.runs[None].outcomes) if None in ev.runs else set())
+        drift, dd = data.base_drift.get(s.name), d.drift.get(s.name)
+        if drift is not None and dd is not None and None not in data.candidates:
+            comps[labels[None]] = _comparison_json(drift, dd, w, set(ev.runs[None].outcomes) if None in ev.runs else set())
         for side in data.candidates:
             c = ev.comparisons.get(side)
             sd = d.suite(s.name, side)
             if c is None or sd is None:
                 continue
             shown = set(ev.runs[side].outcomes) if side in ev.runs else set()
-            comps[labels[side]] = _comparison_json(c, sd.metrics, sd.status, sd.ok, sd.reasons, shown, sd.p_adjusted,
-                                                   sd.notes)
+            comps[labels[side]] = _comparison_json(c, sd, w, shown)
         suites.append({
             "suite": s.name, "path": str(s.path), "family": s.family, "role": s.role, "workflow": s.workflow,
             "generation": effective_generation(s, int(data.generation.get("default_max_new_tokens", 64))),
@@ -130,8 +138,9 @@ def build_record(data: RunData, *, timestamps: bool = True) -> dict[str, Any]:
         "error": data.error,
         "mode": {"update": data.mode.update, "absolute": data.mode.absolute, "strict": data.mode.strict,
                  "compare_base": data.compare_base},
-        "verdicts": [{"side": v.side, "candidate": v.label, "status": v.status, "ok": v.ok, "reasons": list(v.reasons),
-                      "headline": v.headline, "notes": list(v.notes), "info": list(v.info)}
+        "verdicts": [{"side": v.side, "candidate": v.label, "status": v.status, "ok": v.ok,
+                      "reasons": list(w.verdict_reasons.get(v.side, ())), "headline": v.headline,
+                      "notes": w.of(v.notes), "info": w.of(v.info)}
                      for v in d.verdicts],
         "models": {labels[side]: dict(ident) for side, ident in data.identities.items() if side in labels},
         "sides": [{"side": side, "label": label} for side, label in labels.items()
@@ -140,8 +149,8 @@ def build_record(data: RunData, *, timestamps: bool = True) -> dict[str, Any]:
         "candidates": [labels[c] for c in data.candidates],
         "absolute": data.mode.absolute,
         "suites": suites,
-        "failures": [{"suite": k[0], "kind": k[1], "name": k[2], "message": "\n\n".join(msgs)}
-                     for k, msgs in sorted(d.failures.items())],
+        "failures": [{"suite": k[0], "kind": k[1], "name": k[2], "message": msg}
+                     for k, msg in sorted(w.failures.items())],
         "update": list(data.update_lines),
         "finish_error": data.finish_error,
         "extras": dict(data.extras),

@@ -98,15 +98,13 @@ def _paired_bootstrap(
 
 @dataclass(frozen=True)
 class Comparison:
-    """Baseline vs candidate on one metric, with the paired test that decided the status.
+    """Baseline vs candidate on one metric: the numbers and the paired test, never a status.
 
-    ``status``: ``regressed`` / ``improved`` need a change in that direction
-    larger than ``tolerance`` with ``p_value < alpha`` (``flat`` metrics regress
-    on a move either way and never improve); ``unchanged`` otherwise;
-    ``no-data`` when a side has no value or there are no paired cases;
-    ``info`` for an informational metric (``MetricSpec.informational``,
-    also ``informational=True`` here): shown with its test, never a
-    regression or an improvement.
+    The decider (:mod:`pytest_forgetting.decide.rules`) turns them into one:
+    ``p_value``, ``delta``, ``alpha`` and ``tolerance`` are its inputs.
+    ``p_value`` is ``None`` when a side has no value or there are no paired
+    cases; ``informational`` marks a metric that is shown with its test but
+    never decides (``MetricSpec.informational``).
     ``ci_delta`` is the ``1 - alpha`` interval for ``delta`` got by inverting
     the same test, so it excludes 0 exactly when ``p_value < alpha``; an end
     the test cannot bound at this n is -inf/inf (``null`` in JSON).
@@ -127,7 +125,6 @@ class Comparison:
     ci_delta: tuple[float, float] | None
     tolerance: float
     alpha: float
-    status: str
     min_detectable_change: float | None = None
     power: PowerModel | None = None
     informational: bool = False
@@ -146,7 +143,6 @@ class Comparison:
             "ci_delta": None if self.ci_delta is None else [json_float(x) for x in self.ci_delta],
             "tolerance": json_float(self.tolerance),
             "alpha": json_float(self.alpha),
-            "status": self.status,
             "min_detectable_change": json_float(self.min_detectable_change),
             "power_model": None if self.power is None else self.power.to_json(),
         }
@@ -161,15 +157,6 @@ def json_float(x: float | None) -> float | None:
         return None
     r = round(x, 6)
     return 0.0 if r == 0 else r  # no "-0.0" in reports
-
-
-def _status(direction: str, delta: float, p_value: float | None, alpha: float, tolerance: float) -> str:
-    if p_value is None or not (p_value < alpha) or not (abs(delta) > tolerance):
-        return "unchanged"
-    if direction == "flat":
-        return "regressed"
-    worse = delta < 0 if direction == "higher" else delta > 0
-    return "regressed" if worse else "improved"
 
 
 def compare_metric(
@@ -230,7 +217,6 @@ def compare_metric(
             ci_delta=None,
             tolerance=tol,
             alpha=alpha,
-            status="no-data",
             informational=spec.informational,
         )
 
@@ -314,7 +300,6 @@ def compare_metric(
         ci_delta=ci,
         tolerance=tol,
         alpha=alpha,
-        status="info" if spec.informational else _status(spec.direction, delta, p, alpha, tol),
         min_detectable_change=None if p is None else min_detectable_change(power),
         power=None if p is None else power,
         informational=spec.informational,
