@@ -392,7 +392,7 @@ def test_to_json_stable_keys_and_rounding() -> None:
     assert list(data) == [
         "metric", "direction", "baseline", "current", "delta", "n_paired",
         "p_value", "test", "ci_delta", "tolerance", "alpha", "status",
-        "min_detectable_change", "power_model",
+        "min_detectable_change", "power_model", "sides",
     ]
     assert data["current"] == 0.333333
     assert data["delta"] == -0.666667
