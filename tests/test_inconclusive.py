@@ -39,13 +39,15 @@ def test_two_case_guardrail_that_broke_is_inconclusive_not_unchanged(pytester: p
     res, record = _run(pytester)
     assert res.ret == 0
     (v,) = record["verdicts"]
-    assert v["status"] == "READY" and v["headline"] == "READY, 1 guardrail inconclusive"
+    assert v["status"] == "READY" and v["headline"] == "READY, 1 metric inconclusive"
     (note,) = v["notes"]
-    assert note.startswith("tiny_guard: inconclusive, overuse_rate 0.000 -> 1.000 on 2 case(s)")
-    assert "cases would detect a 0.3 drop" in note
+    assert note.startswith("tiny_guard: inconclusive, overuse_rate 0.000 -> 1.000 on 2 case(s) (p=0.250, one-sided)")
+    assert "about 5 cases would detect the observed rise of 1;" in note
+    assert note.endswith("2 case(s) cannot detect a 0.3 rise (the declared one; smallest detectable: none at this size): "
+                         "about 21 cases would")
     metric = next(s for s in record["suites"] if s["suite"] == "tiny_guard")["comparisons"]["tuned"]["metrics"]
     assert metric["overuse_rate"]["status"] == INCONCLUSIVE and metric["overuse_rate"]["min_detectable_change"] is None
-    res.stdout.fnmatch_lines(["*forgetting verdict: tuned: READY, 1 guardrail inconclusive*",
+    res.stdout.fnmatch_lines(["*forgetting verdict: tuned: READY, 1 metric inconclusive*",
                               "*tiny_guard: inconclusive, overuse_rate 0.000 -> 1.000 on 2 case(s)*"])
     assert "unchanged" not in next(line for line in res.stdout.lines if line.startswith("tiny_guard") and "overuse" in line)
     strict, record = _run(pytester, "--forgetting-strict")
@@ -67,10 +69,13 @@ def test_under_refusal_on_eight_harmful_prompts_is_inconclusive_and_not_routed(p
     res, record = _run(pytester, "--forgetting-routing=routes.yaml")
     metrics = next(s for s in record["suites"] if s["suite"] == "refusal_balance")["comparisons"]["tuned"]["metrics"]
     under = metrics["under_refusal_rate"]
-    assert (under["baseline"], under["current"], under["p_value"]) == (0.5, 1.0, 0.125)
+    assert (under["baseline"], under["current"], under["p_value"]) == (0.5, 1.0, 0.0625)  # one-sided
     assert under["status"] == INCONCLUSIVE and under["p_adjusted"] >= under["p_value"]
-    assert res.ret == 0 and record["verdicts"][0]["headline"] == "READY, 1 guardrail inconclusive"
-    assert any("about 25 cases would detect a 0.3 drop" in n for n in record["verdicts"][0]["notes"])  # 8 cases now
+    assert res.ret == 0 and record["verdicts"][0]["headline"] == "READY, 2 metrics inconclusive"  # one per line
+    under_note, acc_note = record["verdicts"][0]["notes"]
+    assert under_note.endswith("on 8 case(s) (p=0.062, one-sided); about 12 cases would detect the observed rise of 0.5")
+    assert acc_note.endswith("12 case(s) cannot detect a 0.3 drop (the declared one; smallest detectable: 0.5): "
+                             "about 21 cases would")  # two-sided said 25
     routes = yaml.safe_load((pytester.path / "routes.yaml").read_text())["workflows"]["tickets"]
     assert routes["route"] == "base" and "inconclusive" in routes["reason"]
     assert "held" not in routes["reason"]

@@ -132,9 +132,9 @@ class Verdict:
 
     @property
     def headline(self) -> str:
-        """``READY, 1 guardrail inconclusive``: the status word and what it cannot vouch for."""
-        n = len({note.split(":", 1)[0] for note in self.notes})
-        return self.status + (f", {n} guardrail{'s' if n != 1 else ''} inconclusive" if n else "")
+        """``READY, 2 metrics inconclusive``: the status word and what it cannot vouch for, one note line each."""
+        n = len(self.notes)
+        return self.status + (f", {n} metric{'s' if n != 1 else ''} inconclusive" if n else "")
 
     def line(self) -> str:
         head = f"{self.label}: {self.headline}"
@@ -166,10 +166,16 @@ def metric_status(c: Comparison, *, target_primary: bool = False, p_value: float
 
     A change counts when it is beyond tolerance and significant (``p_value``: the
     family-wise adjusted p for secondary metrics, else the raw one); a target's
-    primary must improve. ``inconclusive`` (never ``unchanged``): the change is
-    beyond tolerance in the worse direction but not significant, or, for a
-    guardrail's primary metric (``confirmatory``), the suite's minimum detectable
-    change exceeds ``detect``, the drop it exists to catch.
+    primary must improve. ``inconclusive`` means "it could have got worse and
+    we could not tell", and is only said when the change is not significant and
+
+    (a) the metric moved in its worse direction beyond tolerance, or
+    (b) for a guardrail's primary metric (``confirmatory``) the suite's minimum
+        detectable change exceeds ``detect``, the drop it exists to catch --
+        unless the metric moved in its better direction and the interval's
+        worse end already excludes a drop of ``detect`` (an improvement that
+        rules the drop out is never inconclusive; one on too few cases to rule
+        anything out, e.g. 2 cases, still is).
     """
     status = _change(c, c.p_value if p_value is None else p_value)
     if target_primary:
@@ -178,10 +184,24 @@ def metric_status(c: Comparison, *, target_primary: bool = False, p_value: float
         return status
     if _worse_beyond_tolerance(c):
         return INCONCLUSIVE
-    mdc = c.min_detectable_change
-    if confirmatory and detect is not None and mdc is not None and mdc > max(detect, c.tolerance):
+    if confirmatory and detect is not None and underpowered(c, detect) and not _rules_out(c, detect):
         return INCONCLUSIVE
     return UNCHANGED
+
+
+def underpowered(c: Comparison, detect: float) -> bool:
+    """The comparison cannot see a drop of ``detect`` with 80 % power (its min detectable change is larger)."""
+    mdc = c.min_detectable_change
+    return mdc is not None and mdc > max(detect, c.tolerance)
+
+
+def _rules_out(c: Comparison, detect: float) -> bool:
+    """The metric moved in its better direction and the interval's worse end excludes a drop of ``detect``."""
+    if c.delta is None or c.ci_delta is None or c.direction == "flat":
+        return False
+    if c.direction == "higher":
+        return c.delta > 0 and c.ci_delta[0] > -detect
+    return c.delta < 0 and c.ci_delta[1] < detect
 
 
 def _change(c: Comparison, p_value: float | None) -> str:
@@ -322,8 +342,7 @@ def decide_suite(ev: SuiteEvidence, side: Side, mode: Mode, book: _Book,
         reasons.append(messages.target_missed_reason(m, c))
         book.fail(metric_key(s.name, m),
                   messages.metric_failure(s, label, comp, m, TARGET_MISSED, run, p_adj.get(m), flips_in=first))
-    notes = tuple(messages.inconclusive_note(s.name, m, comp.comparisons[m], detect_size(comp, m) or _observed(comp, m))
-                  for m in unsure)
+    notes = tuple(messages.inconclusive_note(s.name, m, comp.comparisons[m], _unseen_drop(comp, m)) for m in unsure)
     if mode.strict:
         for m, note in zip(unsure, notes):
             reasons.append(note.split(": ", 1)[1] + " (--forgetting-strict)")
@@ -374,9 +393,12 @@ def _collapsed_reference(suite: Suite, comp: SuiteComparison) -> tuple[str, ...]
     return (f"{suite.name}: warning: {warn}",) if warn else ()
 
 
-def _observed(comp: SuiteComparison, metric: str) -> float:
-    c = comp.comparisons[metric]
-    return abs(c.delta) if c.delta is not None and c.delta == c.delta else c.tolerance
+def _unseen_drop(comp: SuiteComparison, metric: str) -> float | None:
+    """The declared drop a guardrail's primary metric cannot see (rule (b) of :func:`metric_status`), else None."""
+    detect = detect_size(comp, metric)
+    if metric != comp.primary_metric or comp.role != "guardrail" or detect is None:
+        return None
+    return detect if underpowered(comp.comparisons[metric], detect) else None
 
 
 def _few(ids: Sequence[str], n: int = 5) -> str:

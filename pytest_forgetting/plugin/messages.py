@@ -107,15 +107,46 @@ def flip_lines(flips: Sequence[Flip], prompts: dict[str, str], outputs: dict[str
     return lines
 
 
-def inconclusive_note(suite: str, metric: str, c: Comparison, size: float) -> str:
-    """``refusal_balance: inconclusive, under_refusal_rate 0.50 -> 1.00 on 8 cases; about 25 cases would ...``"""
+def inconclusive_note(suite: str, metric: str, c: Comparison, unseen: float | None) -> str:
+    """One line per inconclusive metric: what moved, the p, and what would settle it.
+
+    ``unseen``: the declared drop the suite cannot detect (the decider's
+    power rule), or None. The hint names the drop each number refers to: the
+    cases needed for the observed worse change, and for ``unseen``. It never
+    suggests fewer cases than the suite has: a count the suite already meets
+    is said as such.
+    ``support_tone: inconclusive, question_rate 0.273 -> 0.153 on 20 case(s) (p=0.030, one-sided); ...``
+    """
     from ..stats.comparison import cases_needed
 
-    need = cases_needed(c, size)
-    settle = (f"about {need} cases would detect a {size:.2g} drop" if need is not None
-              else f"no number of cases would detect a {size:.2g} drop from here")
-    return (f"{suite}: inconclusive, {metric} {fmt(c.baseline)} -> {fmt(c.current)} on {c.n_paired} case(s) "
-            f"(p={p_text(c.p_value)}); {settle}")
+    n = c.n_paired
+    word = {"higher": "drop", "lower": "rise"}.get(c.direction, "move")
+    hints = []
+    if c.delta is not None and c.delta == c.delta and c.delta != 0 and _worse(c.direction, c.delta):
+        size = abs(c.delta)
+        need = cases_needed(c, size)
+        if need is None:
+            hints.append(f"no number of cases would detect the observed {word} of {size:.2g} from here")
+        elif need > n:
+            hints.append(f"about {need} cases would detect the observed {word} of {size:.2g}")
+        else:
+            hints.append(f"these {n} cases detect a {word} of {size:.2g} 4 times in 5; this one was not "
+                         "significant: run again or add cases")
+    if unseen is not None:
+        need = cases_needed(c, unseen)
+        mdc = c.min_detectable_change
+        seen = "none at this size" if mdc is None or mdc != mdc or mdc == float("inf") else f"{mdc:.2g}"
+        head = f"{n} case(s) cannot detect a {unseen:.2g} {word} (the declared one; smallest detectable: {seen})"
+        # "about": the exact McNemar power is saw-toothed in n; the suite is short, so never fewer than it has
+        hints.append(head + (f": about {max(need, n + 1)} cases would" if need is not None
+                             else ": no number of cases would from here"))
+    sided = ", one-sided" if c.sides == 1 else ""
+    return (f"{suite}: inconclusive, {metric} {fmt(c.baseline)} -> {fmt(c.current)} on {n} case(s) "
+            f"(p={p_text(c.p_value)}{sided})" + "".join(f"; {h}" for h in hints))
+
+
+def _worse(direction: str, delta: float) -> bool:
+    return direction == "flat" or (delta < 0 if direction == "higher" else delta > 0)
 
 
 def metric_failure(suite: Suite, side: str, comp: SuiteComparison, metric: str, status: str, run: SuiteRun,
