@@ -56,6 +56,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     session_of(session.config).select(*selected(session.items))
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> bool | None:
+    if not session_of(session.config).settings.plan or session.config.option.collectonly:
+        return None
+    from .plan import run_plan
+
+    return run_plan(session)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from .finish import finish_session
 

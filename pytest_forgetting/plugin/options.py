@@ -77,6 +77,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_max_concurrency", "--forgetting-max-concurrency", "requests in flight at once for --forgetting-backend=openai (default 8)", {"type": _positive}),
     ("forgetting_request_timeout", "--forgetting-request-timeout", "seconds per request for --forgetting-backend=openai (default 120)", {"type": _positive}),
     ("forgetting_seed", "--forgetting-seed", "seed for the statistics' resampling (default 0)", {"type": int}),
+    ("forgetting_plan", "--forgetting-plan", "print each selected suite's cases, the smallest drop it can detect and the cases the declared drop needs; load no model, run nothing (with --forgetting-strict: exit 1 when a guardrail is underpowered)", {"action": "store_true"}),
     ("forgetting_merge_adapters", "--forgetting-merge-adapters", "answer adapter sides with the LoRA merged into the base weights (faster; outputs may differ by float rounding)", {"action": "store_true"}),
 ]
 
@@ -139,6 +140,7 @@ class RunSettings:
     max_concurrency: int = 8
     request_timeout: int = 120
     merge_adapters: bool = False
+    plan: bool = False
     rootdir: Path = field(default_factory=Path.cwd)
 
 
@@ -300,10 +302,13 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         max_concurrency=_get(config, "forgetting_max_concurrency") or 8,
         request_timeout=_get(config, "forgetting_request_timeout") or 120,
         merge_adapters=bool(_get(config, "forgetting_merge_adapters")),
+        plan=bool(_get(config, "forgetting_plan")),
         rootdir=Path(config.rootpath),
     )
     if s.update and len(s.adapters) > 1:
         raise pytest.UsageError("--forgetting-update records one model's results: pass at most one --adapter with it")
+    if s.plan and s.update:
+        raise pytest.UsageError("--forgetting-plan loads no model, so it cannot record a baseline: drop --forgetting-update")
     if s.update and s.absolute:
         raise pytest.UsageError("--forgetting-update and --forgetting-absolute do not go together")
     if s.backend == "openai" and not s.base_url:
