@@ -162,7 +162,7 @@ def metric_failure(suite: Suite, side: str, comp: SuiteComparison, metric: str, 
         f"{head} ({c.direction} is better)",
         f"  {comp.reference_label}: {fmt(c.baseline)}   current: {fmt(c.current)}   delta: "
         f"{'n/a' if c.delta is None else f'{c.delta:+.3f}'}   CI: {ci}",
-        f"  paired test: {c.test} on {c.n_paired} cases, p={p_text(c.p_value)}"
+        f"  paired test: {c.test}{' (one-sided)' if c.sides == 1 else ''} on {c.n_paired} cases, p={p_text(c.p_value)}"
         + (f" (Holm-adjusted {p_text(p_adjusted)})" if p_adjusted is not None and p_adjusted != c.p_value else "")
         + f" (alpha {c.alpha}), tolerance {c.tolerance}, min detectable change {fmt(c.min_detectable_change)}",
     ]
