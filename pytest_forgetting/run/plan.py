@@ -57,7 +57,7 @@ def plan_suite(suite: Suite, cases: int, record: SuiteRecord | None = None, *,
     primary = suite.primary_metric or fam.primary(suite.role)
     spec = next((m for m in fam.metrics(suite) if m.name == primary), None)
     unit = spec.unit if spec is not None else "rate"
-    direction = spec.direction if spec is not None else "higher"
+    direction: str = spec.direction if spec is not None else "higher"
     if unit != "rate":
         return PlanRow(suite.name, suite.role, primary, cases, None, None, NOT_A_RATE)
     guardrail = suite.role == "guardrail"
