@@ -114,3 +114,12 @@ def test_plan_reads_the_reference_rate_from_the_baseline(pytester: pytest.Pytest
     assert plan_suite(suite, 30, rec(1.0)).mdc == 0.0  # overuse already 1.0: nothing worse can happen
     high = plan_suite(suite, 30, rec(0.8))  # 0.2 of room to rise: a 0.3 rise is impossible
     assert high.needed is None and high.status == "underpowered"
+
+
+def test_plan_in_an_ini_file_is_refused(pytester: pytest.Pytester) -> None:
+    """Set in pytest.ini every run would print the plan, run nothing and pass."""
+    _project(pytester)
+    pytester.makeini("[pytest]\nforgetting_plan = true\n")
+    res = pytester.runpytest_inprocess(*ARGS)
+    assert res.ret == pytest.ExitCode.USAGE_ERROR
+    res.stderr.fnmatch_lines(["*forgetting_plan = true would make every run print the plan and run no suite*"])

@@ -263,6 +263,12 @@ def _refuse_ini_update(config: pytest.Config) -> None:
             "fails every case still passes.\n  fix: remove forgetting_update from the ini file and pass "
             "--forgetting-update on the command line only when you approve new results."
         )
+    if config.getini("forgetting_plan"):  # every run would print the plan, run nothing and pass
+        raise pytest.UsageError(
+            f"{config.inipath or 'the ini file'}: forgetting_plan = true would make every run print the plan "
+            "and run no suite, so a model that fails every case still passes.\n  fix: remove forgetting_plan "
+            "from the ini file and pass --forgetting-plan on the command line (e.g. in its own CI step)."
+        )
 
 
 def settings_from_config(config: pytest.Config) -> RunSettings:
@@ -302,7 +308,7 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         max_concurrency=_get(config, "forgetting_max_concurrency") or 8,
         request_timeout=_get(config, "forgetting_request_timeout") or 120,
         merge_adapters=bool(_get(config, "forgetting_merge_adapters")),
-        plan=bool(_get(config, "forgetting_plan")),
+        plan=bool(config.getoption("forgetting_plan")),
         rootdir=Path(config.rootpath),
     )
     if s.update and len(s.adapters) > 1:
