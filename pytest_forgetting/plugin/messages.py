@@ -122,7 +122,8 @@ def inconclusive_note(suite: str, metric: str, c: Comparison, unseen: float | No
     n = c.n_paired
     word = {"higher": "drop", "lower": "rise"}.get(c.direction, "move")
     hints = []
-    if c.delta is not None and c.delta == c.delta and c.delta != 0 and _worse(c.direction, c.delta):
+    # the observed change, when it is what made the metric inconclusive (worse beyond tolerance)
+    if c.delta is not None and c.delta == c.delta and abs(c.delta) > c.tolerance and _worse(c.direction, c.delta):
         size = abs(c.delta)
         need = cases_needed(c, size)
         if need is None:
