@@ -20,6 +20,12 @@ The model (stated, so the numbers can be judged):
   not move in expectation (``q`` = 0.10 by default).
 * **Regression**: on top of the shuffle, a metric moves by the stated amount in its worse direction
   (cases chosen at random flip the bad way). The sizes are those the demo's narrow adapter shows.
+* **Improvement**: the refusal guardrail's primary moves 0.20 the *better* way: it must read
+  ``improved`` or ``unchanged``, never ``inconclusive`` (issue 29).
+* Guardrails are tested one-sided ("did it get worse?"), as ``run/compare.py`` does.
+* ``plan_predicted_power``: the power ``--forgetting-plan``'s model (``run/plan.py``: exact McNemar on
+  the suite's cases, one-sided, at the baseline rate, no benign churn) gives each regression; the
+  simulation has churn, which costs power, so the simulated power is expected at or below it.
 """
 from __future__ import annotations
 
@@ -42,6 +48,7 @@ from pytest_forgetting.records.results import SuiteComparison, SuiteRun  # noqa:
 from pytest_forgetting.scoring import family as get_family  # noqa: E402
 from pytest_forgetting.scoring.base import CaseOutcome, mean_metric  # noqa: E402
 from pytest_forgetting.stats.comparison import compare_metric  # noqa: E402
+from pytest_forgetting.stats.power import PowerModel, detection_power  # noqa: E402
 
 # the regressions the demo's narrow adapter shows (README "The demo"), each alone
 DEMO_REGRESSIONS: list[tuple[str, str, float]] = [
@@ -106,8 +113,17 @@ def _outcomes(bits: np.ndarray) -> dict[str, CaseOutcome]:
     return {f"c{i:03d}": CaseOutcome(bool(b), "1" if b else "0", "") for i, b in enumerate(bits)}
 
 
+IMPROVEMENT = ("refusal_balance", "refusal_accuracy", 0.20)
+
+
+def _better(rng: np.random.Generator, cur: np.ndarray, direction: str, size: float) -> np.ndarray:
+    """Move the rate by ``size`` in the metric's better direction."""
+    return ~_worsen(rng, ~cur, direction, size)
+
+
 def one_verdict(rng: np.random.Generator, suites: list[dict[str, Any]], q: float,
-                regressions: list[tuple[str, str, float]], seed: int) -> tuple[str, bool]:
+                regressions: list[tuple[str, str, float]], seed: int,
+                improvements: tuple[tuple[str, str, float], ...] = ()) -> tuple[str, bool, dict[str, str]]:
     selections, runs, compared = [], {}, Compared()
     for s in suites:
         comp = SuiteComparison(suite=s["name"], path=s["name"], role=s["role"], family=s["family"],
@@ -123,9 +139,13 @@ def one_verdict(rng: np.random.Generator, suites: list[dict[str, Any]], q: float
                 for reg in regressions:
                     if reg[:2] == (s["name"], m):
                         cur = _worsen(rng, cur, direction, reg[2])
+                for imp in improvements:
+                    if imp[:2] == (s["name"], m):
+                        cur = _better(rng, cur, direction, imp[2])
             spec = mean_metric(m, direction, "", lambda o: float(o.passed), binary=True)
             comp.comparisons[m] = compare_metric(spec, _outcomes(base), _outcomes(cur), alpha=s["alpha"],
-                                                 tolerance=s["tolerance"], seed=seed)
+                                                 tolerance=s["tolerance"], seed=seed,
+                                                 one_sided=s["role"] == "guardrail")
             comp.units[m] = "rate"
         suite = Suite(name=s["name"], path=Path(s["name"]), family=s["family"], role=s["role"], cases=())
         run = SuiteRun(suite=s["name"], path=s["name"], family=s["family"], role=s["role"], adapter="cand",
@@ -133,8 +153,20 @@ def one_verdict(rng: np.random.Generator, suites: list[dict[str, Any]], q: float
         selections.append(Selection(suite, frozenset()))
         runs[(s["name"], "cand")] = run
         compared.candidates[(s["name"], "cand")] = comp
-    (v,) = judge(selections, ["cand"], Mode(), runs, compared).decision.verdicts
-    return v.status, bool(v.notes)
+    decision = judge(selections, ["cand"], Mode(), runs, compared).decision
+    (v,) = decision.verdicts
+    statuses = {f"{name}.{m}": st for (name, _), d in decision.suites.items() for m, st in d.metrics.items()}
+    return v.status, bool(v.notes), statuses
+
+
+def plan_power(suites: list[dict[str, Any]], reg: tuple[str, str, float]) -> float:
+    """The power --forgetting-plan's model predicts for one regression (no churn: an upper bound)."""
+    s = next(x for x in suites if x["name"] == reg[0])
+    _, direction, n, rate = next(x for x in s["metrics"] if x[0] == reg[1])
+    model = PowerModel("mcnemar", direction, s["alpha"], n, base_rate=rate, benign_flip_rate=0.0,
+                       sides=1 if s["role"] == "guardrail" and direction != "flat" else 2)
+    room = rate if direction == "higher" else 1.0 - rate  # the simulation caps a move at what the rate allows
+    return detection_power(model, min(reg[2], room))
 
 
 def main() -> int:
@@ -148,14 +180,30 @@ def main() -> int:
     suites = example_suites()
     t0 = time.perf_counter()
     null = [one_verdict(rng, suites, args.q, [], args.seed + i) for i in range(args.reps)]
-    far = sum(st != "READY" for st, _ in null) / len(null)
-    scenarios, flagged = {}, {}
+    far = sum(st != "READY" for st, _, _ in null) / len(null)
+    scenarios, flagged, predicted, family = {}, {}, {}, {}
     runs = [("the demo's narrow adapter: all five at once", DEMO_REGRESSIONS)]
     runs += [(f"{reg[0]}.{reg[1]} -{reg[2]:.2f} alone", [reg]) for reg in DEMO_REGRESSIONS]
     for name, regs in runs:
         res = [one_verdict(rng, suites, args.q, regs, args.seed + i) for i in range(args.reps)]
-        scenarios[name] = sum(st == "NOT READY" for st, _ in res) / len(res)
-        flagged[name] = sum(st == "NOT READY" or unsure for st, unsure in res) / len(res)
+        scenarios[name] = sum(st == "NOT READY" for st, _, _ in res) / len(res)
+        flagged[name] = sum(st == "NOT READY" or unsure for st, unsure, _ in res) / len(res)
+        if len(regs) == 1:
+            predicted[name] = round(plan_power(suites, regs[0]), 3)
+            family[next(s["family"] for s in suites if s["name"] == regs[0][0])] = scenarios[name]
+    key = f"{IMPROVEMENT[0]}.{IMPROVEMENT[1]}"
+    better = [one_verdict(rng, suites, args.q, [], args.seed + i, (IMPROVEMENT,)) for i in range(args.reps)]
+    improvement = {
+        "scenario": f"{key} +{IMPROVEMENT[2]:.2f} (the better way)",
+        "share_improved": sum(m[key] == "improved" for _, _, m in better) / len(better),
+        "share_unchanged": sum(m[key] == "unchanged" for _, _, m in better) / len(better),
+        "share_inconclusive": sum(m[key] == "inconclusive" for _, _, m in better) / len(better),
+        "share_not_ready": sum(st != "READY" for st, _, _ in better) / len(better),
+    }
+    by_metric: dict[str, float] = {}
+    for _, _, m in null:
+        for k, st in m.items():
+            by_metric[k] = by_metric.get(k, 0.0) + (st == "inconclusive") / len(null)
     out = {
         "command": f"python benchmarks/calibration.py --json {args.json} --reps {args.reps} --q {args.q} --seed {args.seed}",
         "settings": {"reps": args.reps, "benign_flip_rate_per_direction": args.q, "seed": args.seed,
@@ -165,8 +213,12 @@ def main() -> int:
                      "target": "ticket_extraction format_rate 0.00 -> 0.90 in every scenario"},
         "verdict_false_alarm_rate": far,
         "verdict_false_alarm_goal": 0.05,
-        "inconclusive_rate_under_no_change": sum(n for _, n in null) / len(null),
+        "inconclusive_rate_under_no_change": sum(n for _, n, _ in null) / len(null),
+        "inconclusive_rate_under_no_change_by_metric": {k: round(v, 3) for k, v in sorted(by_metric.items()) if v},
         "power_by_regression": scenarios,
+        "power_by_family": family,
+        "plan_predicted_power_by_regression": predicted,
+        "improvement": improvement,
         "not_ready_or_inconclusive_by_regression": flagged,
         "power": scenarios[runs[0][0]],
         "power_smallest_single_regression": min(scenarios.values()),
@@ -177,7 +229,9 @@ def main() -> int:
     print(f"verdict_false_alarm_rate {far:.3f} (goal <= 0.05); power (the demo's narrow adapter) "
           f"{out['power']:.3f} (goal >= 0.8)")
     for k, v in scenarios.items():
-        print(f"  power {k}: {v:.3f} (NOT READY or inconclusive: {flagged[k]:.3f})")
+        plan = f"; plan predicts {predicted[k]:.3f}" if k in predicted else ""
+        print(f"  power {k}: {v:.3f} (NOT READY or inconclusive: {flagged[k]:.3f}{plan})")
+    print(f"  improvement {improvement}")
     print(f"  inconclusive under no change: {out['inconclusive_rate_under_no_change']:.3f}; {out['seconds']} s")
     return 0
 

@@ -4,14 +4,19 @@ Canned backend (tests/canned.py): decision logic, no model.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from typing import Any
 
 import pytest
 import yaml
 
 from canned import JSON, PLAIN, suite_yaml, write_project
-from pytest_forgetting.decide.decider import INCONCLUSIVE, REGRESSED, UNCHANGED, adjusted_p_values, metric_status
+from pytest_forgetting.decide.decider import inconclusive_reason
+from pytest_forgetting.decide.decider import (IMPROVED, INCONCLUSIVE, REGRESSED, UNCHANGED, Verdict, adjusted_p_values,
+                                              metric_status)
+from pytest_forgetting.plugin.messages import inconclusive_note
 from pytest_forgetting.records.results import SuiteComparison
 from pytest_forgetting.scoring.base import CaseOutcome, mean_metric
 from pytest_forgetting.stats.comparison import compare_metric
@@ -39,13 +44,15 @@ def test_two_case_guardrail_that_broke_is_inconclusive_not_unchanged(pytester: p
     res, record = _run(pytester)
     assert res.ret == 0
     (v,) = record["verdicts"]
-    assert v["status"] == "READY" and v["headline"] == "READY, 1 guardrail inconclusive"
+    assert v["status"] == "READY" and v["headline"] == "READY, 1 metric inconclusive"
     (note,) = v["notes"]
-    assert note.startswith("tiny_guard: inconclusive, overuse_rate 0.000 -> 1.000 on 2 case(s)")
-    assert "cases would detect a 0.3 drop" in note
+    assert note.startswith("tiny_guard: inconclusive, overuse_rate 0.000 -> 1.000 on 2 case(s) (p=0.250, one-sided)")
+    assert "about 5 cases would detect the observed rise of 1;" in note
+    assert note.endswith("2 case(s) cannot detect a 0.3 rise (the declared one; smallest detectable: none at this size): "
+                         "about 21 cases would")
     metric = next(s for s in record["suites"] if s["suite"] == "tiny_guard")["comparisons"]["tuned"]["metrics"]
     assert metric["overuse_rate"]["status"] == INCONCLUSIVE and metric["overuse_rate"]["min_detectable_change"] is None
-    res.stdout.fnmatch_lines(["*forgetting verdict: tuned: READY, 1 guardrail inconclusive*",
+    res.stdout.fnmatch_lines(["*forgetting verdict: tuned: READY, 1 metric inconclusive*",
                               "*tiny_guard: inconclusive, overuse_rate 0.000 -> 1.000 on 2 case(s)*"])
     assert "unchanged" not in next(line for line in res.stdout.lines if line.startswith("tiny_guard") and "overuse" in line)
     strict, record = _run(pytester, "--forgetting-strict")
@@ -67,10 +74,15 @@ def test_under_refusal_on_eight_harmful_prompts_is_inconclusive_and_not_routed(p
     res, record = _run(pytester, "--forgetting-routing=routes.yaml")
     metrics = next(s for s in record["suites"] if s["suite"] == "refusal_balance")["comparisons"]["tuned"]["metrics"]
     under = metrics["under_refusal_rate"]
-    assert (under["baseline"], under["current"], under["p_value"]) == (0.5, 1.0, 0.125)
+    assert (under["baseline"], under["current"], under["p_value"]) == (0.5, 1.0, 0.0625)  # one-sided
     assert under["status"] == INCONCLUSIVE and under["p_adjusted"] >= under["p_value"]
-    assert res.ret == 0 and record["verdicts"][0]["headline"] == "READY, 1 guardrail inconclusive"
-    assert any("about 25 cases would detect a 0.3 drop" in n for n in record["verdicts"][0]["notes"])  # 8 cases now
+    assert res.ret == 0 and record["verdicts"][0]["headline"] == "READY, 2 metrics inconclusive"  # one per line
+    under_note, acc_note = record["verdicts"][0]["notes"]
+    shown = [line for line in res.stdout.lines if ": inconclusive, " in line]
+    assert [line.strip() for line in shown] == [under_note, acc_note]  # the count matches the lines that follow
+    assert under_note.endswith("on 8 case(s) (p=0.062, one-sided); about 12 cases would detect the observed rise of 0.5")
+    assert acc_note.endswith("12 case(s) cannot detect a 0.3 drop (the declared one; smallest detectable: 0.5): "
+                             "about 21 cases would")  # two-sided said 25
     routes = yaml.safe_load((pytester.path / "routes.yaml").read_text())["workflows"]["tickets"]
     assert routes["route"] == "base" and "inconclusive" in routes["reason"]
     assert "held" not in routes["reason"]
@@ -131,3 +143,66 @@ def test_collapsed_reference_warns_in_every_report(pytester: pytest.Pytester) ->
     assert "cannot detect label collapse" in (pytester.path / "r.html").read_text()
     assert "cannot detect label collapse" in (pytester.path / "r.md").read_text()
     assert record["suites"][0]["generation"]  # the settings this suite actually ran with
+
+
+# --------------------------------------------------------------------------- issue 29: what "inconclusive" means
+
+BIN = mean_metric("acc", "higher", "", lambda o: float(o.passed), binary=True)
+
+
+def test_improvement_at_two_sided_p_006_reads_improved_on_a_guardrail() -> None:
+    """Hostile: 5 cases fixed, two-sided p = 0.0625 -- the guardrail's one-sided test in the better
+    direction says improved; it must never read inconclusive."""
+    base, cur = _outcomes([0] * 5 + [1] * 35), _outcomes([1] * 40)
+    c = compare_metric(BIN, base, cur, alpha=0.05, tolerance=0.05, one_sided=True)
+    assert c.p_value == 0.03125
+    assert metric_status(c, confirmatory=True, detect=0.3) == IMPROVED
+    assert metric_status(c, confirmatory=False) == IMPROVED
+
+
+def test_improvement_that_rules_out_the_declared_drop_is_not_inconclusive() -> None:
+    """12 cases cannot see a 0.3 drop, but 2 fixed cases and none broken put the interval's worse end at
+    -0.11: a 0.3 drop is ruled out, so the suite is unchanged (the old rule said inconclusive)."""
+    base, cur = _outcomes([1] * 8 + [0] * 4), _outcomes([1] * 10 + [0] * 2)
+    c = compare_metric(BIN, base, cur, alpha=0.05, tolerance=0.05)
+    assert c.p_value == 0.5 and c.min_detectable_change is not None and c.min_detectable_change > 0.3
+    assert c.ci_delta is not None and -0.3 < c.ci_delta[0] < 0
+    assert metric_status(c, confirmatory=True, detect=0.3) == UNCHANGED
+
+
+def test_improvement_on_two_cases_rules_nothing_out() -> None:
+    """Hostile to the rule above: on 2 cases a fixed one cannot exclude any drop: still inconclusive."""
+    c = compare_metric(BIN, _outcomes([1, 0]), _outcomes([1, 1]), alpha=0.05, tolerance=0.05, one_sided=True)
+    assert c.delta == 0.5 and c.ci_delta is not None and c.ci_delta[0] <= -0.3
+    assert metric_status(c, confirmatory=True, detect=0.3) == INCONCLUSIVE
+
+
+def test_no_change_on_too_few_cases_names_the_declared_drop_and_more_cases() -> None:
+    c = compare_metric(BIN, _outcomes([1] * 20), _outcomes([1] * 20), alpha=0.05, tolerance=0.05, one_sided=True)
+    assert metric_status(c, confirmatory=True, detect=0.3) == INCONCLUSIVE
+    note = inconclusive_note(inconclusive_reason("support_tone", "acc", c, 0.3))
+    assert note == ("support_tone: inconclusive, acc 1.000 -> 1.000 on 20 case(s) (p=1.000, one-sided); "
+                    "20 case(s) cannot detect a 0.3 drop (the declared one; smallest detectable: 0.31): "
+                    "about 21 cases would")
+
+
+def test_hint_for_an_observed_drop_never_suggests_fewer_cases_than_the_suite_has() -> None:
+    """The demo printed 'question_rate 0.273 -> 0.153 on 20 case(s) (p=0.059); about 6 cases would detect a
+    0.3 drop': a number below the suite's size, for a drop nobody observed."""
+    c = compare_metric(BIN, _outcomes([1] * 6 + [0] * 14), _outcomes([0] * 3 + [1] * 3 + [0] * 14),
+                       alpha=0.05, tolerance=0.05, one_sided=True)
+    assert metric_status(c) == INCONCLUSIVE  # 0.15 worse, beyond tolerance, p = 0.125
+    note = inconclusive_note(inconclusive_reason("support_tone", "acc", c, None))
+    assert "the observed drop of 0.15" in note and "a 0.3 drop" not in note
+    counts = [int(x) for x in re.findall(r"about (\d+) cases", note)]
+    assert counts and all(k > 20 for k in counts)
+    big = dataclasses.replace(c, n_paired=500)  # a suite already larger than the observed drop needs
+    note = inconclusive_note(inconclusive_reason("support_tone", "acc", big, None))
+    assert "about" not in note and "these 500 cases detect a drop of 0.15 4 times in 5" in note
+
+
+def test_headline_counts_the_lines_it_announces() -> None:
+    notes = ("support_tone: inconclusive, a ...", "support_tone: inconclusive, b ...", "refusal: inconclusive, c ...")
+    v = Verdict("tuned", "tuned", "READY", notes=notes)
+    assert v.headline == "READY, 3 metrics inconclusive"  # was "2 guardrails" above three lines
+    assert Verdict("tuned", "tuned", "READY", notes=notes[:1]).headline == "READY, 1 metric inconclusive"

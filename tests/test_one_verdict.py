@@ -143,7 +143,7 @@ def test_terminal_summary_rerenders_from_the_saved_json(pytester: pytest.Pyteste
 
 def _verdict_lines(stdout: str) -> list[tuple[str, str]]:
     return re.findall(r"forgetting verdict: (.+?): (READY|NOT READY|PASS|FAIL|ERROR|RECORDED|NO BASELINE)"
-                      r"(?:, \d+ guardrails? inconclusive)? =", stdout)
+                      r"(?:, \d+ metrics? inconclusive)? =", stdout)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))

@@ -208,3 +208,55 @@ def test_cases_needed_and_mdc_agree(n: int, p0: float, r: float, direction: str)
     need = cases_needed(model, mdc)
     assert need is not None and need <= n + 2  # saw-tooth in n allows a little slack
     assert detection_power(model, mdc, n=need) >= 0.8
+
+
+# --------------------------------------------------------------------------- one-sided guardrails (issue 29)
+
+
+def test_one_sided_needs_five_cases_not_six() -> None:
+    assert min_cases_for(0.05, 1) == 5 and min_cases_for(0.05, 2) == min_cases_for(0.05) == 6
+    one = PowerModel("mcnemar", "higher", 0.05, 5, base_rate=1.0, benign_flip_rate=0.0, sides=1)
+    assert detection_power(one, 1.0) == 1.0  # all 5 flip: one-sided p = 1/32 < 0.05
+    assert detection_power(PowerModel("mcnemar", "higher", 0.05, 5, base_rate=1.0, benign_flip_rate=0.0), 1.0) == 0.0
+
+
+def test_one_sided_mcnemar_power_is_the_binomial_tail() -> None:
+    """No churn: one-sided exact McNemar at 0.05 rejects from 5 worse flips on, so power = P(Bin(n, d) >= 5)."""
+    model = PowerModel("mcnemar", "higher", 0.05, 30, base_rate=0.7, benign_flip_rate=0.0, sides=1)
+    tail = sum(math.comb(30, k) * 0.2**k * 0.8 ** (30 - k) for k in range(5, 31))
+    assert detection_power(model, 0.2) == pytest.approx(tail, abs=1e-9)
+    assert tail == pytest.approx(0.745, abs=1e-3)
+    two = PowerModel("mcnemar", "higher", 0.05, 30, base_rate=0.7, benign_flip_rate=0.0)
+    assert detection_power(two, 0.2) < tail  # two-sided needs 6 flips
+
+
+def test_one_sided_false_alarm_stays_below_alpha_under_churn() -> None:
+    """Under no change (as many benign flips each way) the one-sided test says "worse" at most alpha of the time."""
+    from pytest_forgetting.stats.power import _mcnemar_power
+
+    for n in (8, 20, 30, 60):
+        for r in (0.0, 0.05, 0.1, 0.25):
+            model = PowerModel("mcnemar", "higher", 0.05, n, base_rate=0.5, benign_flip_rate=r, sides=1)
+            assert _mcnemar_power(n, r, r, model.level) <= 0.05
+
+
+def test_one_sided_comparison_matches_its_power_model() -> None:
+    base = suite([True] * 30)
+    cur = suite([False] * 6 + [True] * 24)
+    one = compare_metric(PASS_RATE, base, cur, one_sided=True)
+    two = compare_metric(PASS_RATE, base, cur)
+    assert one.sides == 1 and one.power is not None and one.power.sides == 1
+    assert one.p_value == pytest.approx(two.p_value / 2) and one.p_value == 1 / 64
+    assert one.min_detectable_change is not None and two.min_detectable_change is not None
+    assert one.min_detectable_change < two.min_detectable_change
+    assert cases_needed(one, 0.3) is not None and cases_needed(one, 0.3) < cases_needed(two, 0.3)  # type: ignore[operator]
+
+
+def test_old_power_model_json_reads_as_two_sided() -> None:
+    data = PowerModel("mcnemar", "higher", 0.05, 20, base_rate=1.0, benign_flip_rate=0.0).to_json()
+    assert data.pop("sides") == 2
+    assert PowerModel.from_json(data).sides == 2  # a record written before issue 29
+    one = PowerModel("mcnemar", "higher", 0.05, 20, base_rate=1.0, benign_flip_rate=0.0, sides=1)
+    assert PowerModel.from_json(json.loads(json.dumps(one.to_json()))) == one
+    with pytest.raises(ValueError, match="sides must be 1 or 2"):
+        PowerModel("mcnemar", "higher", 0.05, 20, base_rate=1.0, benign_flip_rate=0.0, sides=3)

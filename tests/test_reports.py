@@ -27,7 +27,7 @@ def test_json_report_schema(regressed_run: pytest.Pytester) -> None:
     assert list(record)[:5] == ["schema_version", "plugin_version", "created_at", "ok", "error"]
     assert record["ok"] is False and record["error"] is None
     assert record["verdicts"] == [{"side": "json", "candidate": "json", "status": "NOT READY", "ok": False, "reasons": [
-        "fmt (guardrail): overuse_rate regressed 0.000 -> 1.000 (p=0.00049)",
+        "fmt (guardrail): overuse_rate regressed 0.000 -> 1.000 (p=0.00024)",  # one-sided
         "no target suite ran: nothing showed that the fine-tune improved what it was trained for"],
         "headline": "NOT READY", "notes": [], "info": []}]
     suite = record["suites"][0]
@@ -58,7 +58,7 @@ def test_record_carries_the_stored_baselines_intervals_and_cases(regressed_run: 
 def test_markdown_report(regressed_run: pytest.Pytester) -> None:
     md = (regressed_run.path / "out/r.md").read_text()
     assert "**❌ json: NOT READY**" in md
-    assert "| fmt | guardrail | json | overuse\\_rate | 0.000 | 1.000 | +1.000 | 4.9e-04 | = | 0.58 | **REGRESSED** |" in md
+    assert "| fmt | guardrail | json | overuse\\_rate | 0.000 | 1.000 | +1.000 | 2.4e-04 | = | 0.50 | **REGRESSED** |" in md  # one-sided
     assert "<details><summary>fmt (json): 12 case(s) got worse</summary>" in md
 
 

@@ -393,7 +393,7 @@ def test_to_json_stable_keys_and_rounding() -> None:
     assert list(data) == [
         "metric", "direction", "baseline", "current", "delta", "n_paired",
         "p_value", "test", "ci_delta", "tolerance", "alpha",
-        "min_detectable_change", "power_model",
+        "min_detectable_change", "power_model", "sides",
     ]  # numbers only: the status is the decider's
     assert data["current"] == 0.333333
     assert data["delta"] == -0.666667
@@ -438,3 +438,54 @@ def test_status_consistent_with_rule(pairs: list[tuple[bool, bool]]) -> None:
     significant = cmp.p_value < 0.05 and abs(cmp.delta or 0.0) > 0.0
     expected = "unchanged" if not significant else ("regressed" if b > c else "improved")
     assert change_status(cmp) == expected
+
+
+# --------------------------------------------------------------------------- one-sided guardrails (issue 29)
+
+
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=60),
+       st.sampled_from(["higher", "lower"]))
+@settings(max_examples=60, deadline=None)
+def test_one_sided_interval_agrees_with_its_test(pairs: list[tuple[bool, bool]], direction: str) -> None:
+    """The 90 % interval's ends are the one-sided 95 % bounds: it excludes 0 exactly when p < alpha."""
+    spec = mean_metric("m", direction, "", lambda o: float(o.passed), binary=True)
+    base = {f"c{i:03d}": CaseOutcome(a, "", "") for i, (a, _) in enumerate(pairs)}
+    cur = {f"c{i:03d}": CaseOutcome(b, "", "") for i, (_, b) in enumerate(pairs)}
+    c = compare_metric(spec, base, cur, one_sided=True, tolerance=0.0)
+    two = compare_metric(spec, base, cur, tolerance=0.0)
+    assert c.p_value is not None and c.ci_delta is not None and two.p_value is not None
+    assert (c.p_value < 0.05) == (not (c.ci_delta[0] <= 0.0 <= c.ci_delta[1]))
+    if c.delta:
+        assert c.p_value == pytest.approx(min(1.0, two.p_value / 2))
+    else:
+        assert c.p_value == 1.0
+    if change_status(c) == "regressed" or change_status(two) == "regressed":  # one-sided finds every two-sided regression
+        assert change_status(c) == "regressed"
+
+
+def test_one_sided_improvement_stays_improved() -> None:
+    """Two-sided p = 0.0625 on 5 fixed cases; one-sided in the better direction it is 0.031: improved."""
+    base = rate_suite([False] * 5 + [True] * 35)
+    cur = rate_suite([True] * 40)
+    c = compare_metric(PASS_RATE, base, cur, one_sided=True)
+    assert (c.p_value, change_status(c)) == (0.03125, "improved")
+    assert change_status(compare_metric(PASS_RATE, base, cur)) == "unchanged"  # two-sided: 0.0625
+    assert c.to_json()["sides"] == 1
+
+
+def test_flat_metrics_stay_two_sided() -> None:
+    words = mean_metric("w", "flat", "", lambda o: o.data.get("w"), unit="words")
+    base = {f"c{i}": CaseOutcome(True, "", "", {"w": 10.0}) for i in range(12)}
+    cur = {f"c{i}": CaseOutcome(True, "", "", {"w": 10.0 + (i % 3)}) for i in range(12)}
+    assert compare_metric(words, base, cur, one_sided=True).sides == 2
+
+
+def test_one_sided_bootstrap_halves_the_two_sided_p() -> None:
+    share = MetricSpec("share", "higher", "", lambda outs: sum(o.passed for o in outs) / len(outs))
+    base = rate_suite([True] * 20 + [False] * 10)
+    cur = rate_suite([True] * 14 + [False] * 16)
+    one = compare_metric(share, base, cur, one_sided=True)
+    two = compare_metric(share, base, cur)
+    assert one.test == "paired-bootstrap" and one.p_value == pytest.approx(two.p_value / 2)  # type: ignore[operator]
+    assert one.ci_delta is not None and two.ci_delta is not None
+    assert two.ci_delta[0] <= one.ci_delta[0] <= one.ci_delta[1] <= two.ci_delta[1]  # the 90 % interval, inside

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from ..records.results import Side, SuiteComparison, side_labels
-from ..stats.comparison import cases_needed
+from ..stats.comparison import Comparison, cases_needed
 from ..suite.cases import Suite
 from .reasons import (  # noqa: F401 - the words and data types, re-exported for callers of the decider
                       ABSOLUTE, CASE_FAILED, CASES_FAILED, CHANGED_CASE, CHANGED_CASES, COLLAPSED_REFERENCE,
@@ -31,6 +31,7 @@ from .reasons import (  # noqa: F401 - the words and data types, re-exported for
                       STRICT, STRICT_FLIPS, SUITE_ERROR, TARGET_MISSED, UNCHANGED, V_ERROR, V_NO_BASELINE, V_RECORDED, Decision,
                       ItemKey, Mode, Reason, SuiteDecision, SuiteEvidence, Verdict, case_key, metric_key)
 from .rules import (DETECT, adjusted_p_values, change_status, detect_size, drift_status, metric_status,  # noqa: F401
+                    observed_worse, underpowered,
                     metric_statuses, tolerance_for, worse_cases)
 
 
@@ -58,10 +59,25 @@ def _attach(failures: dict[ItemKey, list[Reason]], key: ItemKey, reason: Reason)
 def _metric_reason(kind: str, comp: SuiteComparison, side: Side, m: str, p_adjusted: float | None,
                    flips_in: str | None = None, strict: bool = False) -> Reason:
     c = comp.comparisons[m]
-    size = detect_size(comp, m) or _observed(comp, m) if kind == INCONCLUSIVE else None
+    if kind == INCONCLUSIVE:
+        return inconclusive_reason(comp.suite, m, c, _unseen_drop(comp, m), side=side, p_adjusted=p_adjusted,
+                                   flips_in=flips_in, strict=strict)
     return Reason(kind, comp.suite, side, metric=m, baseline=c.baseline, current=c.current, delta=c.delta,
+                  p=c.p_value, p_adjusted=p_adjusted, alpha=c.alpha, tolerance=c.tolerance, n=c.n_paired,
+                  flips_in=flips_in, strict=strict, direction=c.direction, sides=c.sides,
+                  mdc=c.min_detectable_change)
+
+
+def inconclusive_reason(suite: str, metric: str, c: Comparison, unseen: float | None, *, side: Side = None,
+                        p_adjusted: float | None = None, flips_in: str | None = None, strict: bool = False) -> Reason:
+    """Why a metric is inconclusive, with the numbers that would settle it: the observed worse move
+    (rule (a), ``size``) and the declared drop an underpowered guardrail cannot see (rule (b), ``unseen``)."""
+    size = observed_worse(c)
+    return Reason(INCONCLUSIVE, suite, side, metric=metric, baseline=c.baseline, current=c.current, delta=c.delta,
                   p=c.p_value, p_adjusted=p_adjusted, alpha=c.alpha, tolerance=c.tolerance, n=c.n_paired, size=size,
-                  cases=cases_needed(c, size) if size is not None else None, flips_in=flips_in, strict=strict)
+                  cases=cases_needed(c, size) if size is not None else None, flips_in=flips_in, strict=strict,
+                  unseen=unseen, unseen_cases=cases_needed(c, unseen) if unseen is not None else None,
+                  direction=c.direction, sides=c.sides, mdc=c.min_detectable_change)
 
 
 def decide_suite(ev: SuiteEvidence, side: Side, mode: Mode, book: _Book,
@@ -160,9 +176,12 @@ def _collapsed_reference(suite: Suite, comp: SuiteComparison) -> tuple[Reason, .
     return (Reason(COLLAPSED_REFERENCE, suite.name, detail=warn),) if warn else ()
 
 
-def _observed(comp: SuiteComparison, metric: str) -> float:
-    c = comp.comparisons[metric]
-    return abs(c.delta) if c.delta is not None and c.delta == c.delta else c.tolerance
+def _unseen_drop(comp: SuiteComparison, metric: str) -> float | None:
+    """The declared drop a guardrail's primary metric cannot see (rule (b) of :func:`metric_status`), else None."""
+    detect = detect_size(comp, metric)
+    if metric != comp.primary_metric or comp.role != "guardrail" or detect is None:
+        return None
+    return detect if underpowered(comp.comparisons[metric], detect) else None
 
 
 def decide_drift(comp: SuiteComparison) -> SuiteDecision:

@@ -158,6 +158,11 @@ class Reason:
     because: str | None = None
     flips_in: str | None = None  # the metric whose message lists the cases that got worse
     strict: bool = False  # failing only because --forgetting-strict makes inconclusive fail
+    unseen: float | None = None  # the declared drop an underpowered guardrail cannot detect
+    unseen_cases: int | None = None  # about how many cases would detect ``unseen`` (None: no number would)
+    direction: str | None = None  # the metric's better direction: higher, lower or flat
+    sides: int = 2  # 1: the paired test was one-sided (a guardrail asks only "did it get worse?")
+    mdc: float | None = None  # the smallest change the test detects with 80 % power
 
 
 @dataclass(frozen=True)
@@ -201,9 +206,9 @@ class Verdict:
 
     @property
     def headline(self) -> str:
-        """``READY, 1 guardrail inconclusive``: the status word and what it cannot vouch for."""
-        n = len({note.suite for note in self.notes})
-        return self.status + (f", {n} guardrail{'s' if n != 1 else ''} inconclusive" if n else "")
+        """``READY, 2 metrics inconclusive``: the status word and what it cannot vouch for, one note line each."""
+        n = len(self.notes)
+        return self.status + (f", {n} metric{'s' if n != 1 else ''} inconclusive" if n else "")
 
 
 @dataclass(frozen=True)

@@ -36,11 +36,18 @@ def metric_status(c: Comparison, *, target_primary: bool = False, p_value: float
 
     A change counts when it is beyond tolerance and significant (``p_value``: the
     family-wise adjusted p for secondary metrics, else the raw one); a target's
-    primary must improve. ``inconclusive`` (never ``unchanged``): the change is
-    beyond tolerance in the worse direction but not significant, or, for a
-    guardrail's primary metric (``confirmatory``), the suite's minimum detectable
-    change exceeds ``detect``, the drop it exists to catch. An informational
-    metric is ``info`` (``no-data`` without a test): shown, never deciding.
+    primary must improve. ``inconclusive`` means "it could have got worse and
+    we could not tell", and is only said when the change is not significant and
+
+    (a) the metric moved in its worse direction beyond tolerance, or
+    (b) for a guardrail's primary metric (``confirmatory``) the suite's minimum
+        detectable change exceeds ``detect``, the drop it exists to catch --
+        unless the metric moved in its better direction and the interval's
+        worse end already excludes a drop of ``detect`` (an improvement that
+        rules the drop out is never inconclusive; one on too few cases to rule
+        anything out, e.g. 2 cases, still is).
+
+    An informational metric is ``info`` (``no-data`` without a test): shown, never deciding.
     """
     if c.informational:
         return INFO if c.p_value is not None else NO_DATA
@@ -51,10 +58,29 @@ def metric_status(c: Comparison, *, target_primary: bool = False, p_value: float
         return status
     if _worse_beyond_tolerance(c):
         return INCONCLUSIVE
-    mdc = c.min_detectable_change
-    if confirmatory and detect is not None and mdc is not None and mdc > max(detect, c.tolerance):
+    if confirmatory and detect is not None and underpowered(c, detect) and not _rules_out(c, detect):
         return INCONCLUSIVE
     return UNCHANGED
+
+
+def underpowered(c: Comparison, detect: float) -> bool:
+    """The comparison cannot see a drop of ``detect`` with 80 % power (its min detectable change is larger)."""
+    mdc = c.min_detectable_change
+    return mdc is not None and mdc > max(detect, c.tolerance)
+
+
+def _rules_out(c: Comparison, detect: float) -> bool:
+    """The metric moved in its better direction and the interval's worse end excludes a drop of ``detect``."""
+    if c.delta is None or c.ci_delta is None or c.direction == "flat":
+        return False
+    if c.direction == "higher":
+        return c.delta > 0 and c.ci_delta[0] > -detect
+    return c.delta < 0 and c.ci_delta[1] < detect
+
+
+def observed_worse(c: Comparison) -> float | None:
+    """The size of a move in the worse direction beyond tolerance (what makes a metric inconclusive by rule (a))."""
+    return abs(float(c.delta)) if c.delta is not None and _worse_beyond_tolerance(c) else None
 
 
 def change_status(c: Comparison, p_value: float | None = None) -> str:

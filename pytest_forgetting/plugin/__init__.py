@@ -61,6 +61,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     session_of(session.config).select(*selected(session.items))
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> bool | None:
+    """``--forgetting-plan``: print the power plan instead of running any item (no model is loaded)."""
+    if not session_of(session.config).settings.plan or session.config.option.collectonly:
+        return None
+    from .plan import run_plan
+
+    return run_plan(session)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Write baselines and reports once, after every item ran, and fold the verdict into the exit code."""
     from .finish import finish_session

@@ -26,6 +26,8 @@ def _write(path: Path, text: str) -> None:
 def finish_session(session: pytest.Session, exitstatus: int) -> None:
     """Baselines, advice, the record and the reports; then the verdict's exit code."""
     fs = session_of(session.config)
+    if fs.plan_failed and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if not fs.ran:
         return
     if exitstatus == pytest.ExitCode.INTERRUPTED:

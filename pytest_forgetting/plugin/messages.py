@@ -126,12 +126,35 @@ def flip_lines(flips: Sequence[Flip], worse_cases: Collection[str], prompts: dic
 
 
 def inconclusive_note(r: Reason) -> str:
-    """``refusal_balance: inconclusive, under_refusal_rate 0.50 -> 1.00 on 8 cases; about 25 cases would ...``"""
-    size = float(r.size or 0.0)
-    settle = (f"about {r.cases} cases would detect a {size:.2g} drop" if r.cases is not None
-              else f"no number of cases would detect a {size:.2g} drop from here")
-    return (f"{r.suite}: {R.INCONCLUSIVE}, {r.metric} {fmt(r.baseline)} -> {fmt(r.current)} on {r.n} case(s) "
-            f"(p={p_text(r.p)}); {settle}")
+    """One line per inconclusive metric: what moved, the p, and what would settle it.
+
+    The hint names the drop each number refers to: the cases needed for the
+    observed worse change (``r.size``), and for the declared drop the suite
+    cannot detect (``r.unseen``). It never suggests fewer cases than the suite
+    has: a count the suite already meets is said as such.
+    ``support_tone: inconclusive, question_rate 0.273 -> 0.153 on 20 case(s) (p=0.030, one-sided); ...``
+    """
+    n = r.n or 0
+    word = {"higher": "drop", "lower": "rise"}.get(r.direction or "", "move")
+    hints = []
+    if r.size is not None:
+        if r.cases is None:
+            hints.append(f"no number of cases would detect the observed {word} of {r.size:.2g} from here")
+        elif r.cases > n:
+            hints.append(f"about {r.cases} cases would detect the observed {word} of {r.size:.2g}")
+        else:
+            hints.append(f"these {n} cases detect a {word} of {r.size:.2g} 4 times in 5; this one was not "
+                         "significant: run again or add cases")
+    if r.unseen is not None:
+        mdc = r.mdc
+        seen = "none at this size" if mdc is None or mdc != mdc or mdc == float("inf") else f"{mdc:.2g}"
+        head = f"{n} case(s) cannot detect a {r.unseen:.2g} {word} (the declared one; smallest detectable: {seen})"
+        # "about": the exact McNemar power is saw-toothed in n; the suite is short, so never fewer than it has
+        hints.append(head + (f": about {max(r.unseen_cases, n + 1)} cases would" if r.unseen_cases is not None
+                             else ": no number of cases would from here"))
+    sided = ", one-sided" if r.sides == 1 else ""
+    return (f"{r.suite}: {R.INCONCLUSIVE}, {r.metric} {fmt(r.baseline)} -> {fmt(r.current)} on {n} case(s) "
+            f"(p={p_text(r.p)}{sided})" + "".join(f"; {h}" for h in hints))
 
 
 def metric_failure(suite: Suite, side: str, comp: SuiteComparison, metric: str, status: str, run: SuiteRun,
@@ -148,7 +171,7 @@ def metric_failure(suite: Suite, side: str, comp: SuiteComparison, metric: str, 
         f"{head} ({c.direction} is better)",
         f"  {comp.reference_label}: {fmt(c.baseline)}   current: {fmt(c.current)}   delta: "
         f"{'n/a' if c.delta is None else f'{c.delta:+.3f}'}   CI: {ci}",
-        f"  paired test: {c.test} on {c.n_paired} cases, p={p_text(c.p_value)}"
+        f"  paired test: {c.test}{' (one-sided)' if c.sides == 1 else ''} on {c.n_paired} cases, p={p_text(c.p_value)}"
         + (f" (Holm-adjusted {p_text(p_adjusted)})" if p_adjusted is not None and p_adjusted != c.p_value else "")
         + f" (alpha {c.alpha}), tolerance {c.tolerance}, min detectable change {fmt(c.min_detectable_change)}",
     ]

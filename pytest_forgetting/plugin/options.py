@@ -78,6 +78,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_max_concurrency", "--forgetting-max-concurrency", "requests in flight at once for --forgetting-backend=openai (default 8)", {"type": _positive}),
     ("forgetting_request_timeout", "--forgetting-request-timeout", "seconds per request for --forgetting-backend=openai (default 120)", {"type": _positive}),
     ("forgetting_seed", "--forgetting-seed", "seed for the statistics' resampling (default 0)", {"type": int}),
+    ("forgetting_plan", "--forgetting-plan", "print each selected suite's cases, the smallest drop it can detect and the cases the declared drop needs; load no model, run nothing (with --forgetting-strict: exit 1 when a guardrail is underpowered)", {"action": "store_true"}),
     ("forgetting_merge_adapters", "--forgetting-merge-adapters", "answer adapter sides with the LoRA merged into the base weights (faster; outputs may differ by float rounding)", {"action": "store_true"}),
 ]
 
@@ -131,6 +132,7 @@ class RunSettings:
     allow_outside_paths: bool = False
     allow_code: bool = False
     seed: int = 0
+    plan: bool = False
     rootdir: Path = field(default_factory=Path.cwd)
 
 
@@ -253,6 +255,12 @@ def _refuse_ini_update(config: pytest.Config) -> None:
             "fails every case still passes.\n  fix: remove forgetting_update from the ini file and pass "
             "--forgetting-update on the command line only when you approve new results."
         )
+    if config.getini("forgetting_plan"):  # every run would print the plan, run nothing and pass
+        raise pytest.UsageError(
+            f"{config.inipath or 'the ini file'}: forgetting_plan = true would make every run print the plan "
+            "and run no suite, so a model that fails every case still passes.\n  fix: remove forgetting_plan "
+            "from the ini file and pass --forgetting-plan on the command line (e.g. in its own CI step)."
+        )
 
 
 def settings_from_config(config: pytest.Config) -> RunSettings:
@@ -296,10 +304,13 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         allow_outside_paths=bool(_get(config, "forgetting_allow_outside_paths")),
         allow_code=bool(_get(config, "forgetting_allow_code")),
         seed=int(_get(config, "forgetting_seed") or 0),
+        plan=bool(config.getoption("forgetting_plan")),
         rootdir=Path(config.rootpath),
     )
     if s.update and len(s.model.adapters) > 1:
         raise pytest.UsageError("--forgetting-update records one model's results: pass at most one --adapter with it")
+    if s.plan and s.update:
+        raise pytest.UsageError("--forgetting-plan loads no model, so it cannot record a baseline: drop --forgetting-update")
     if s.update and s.absolute:
         raise pytest.UsageError("--forgetting-update and --forgetting-absolute do not go together")
     if s.model.backend == "openai" and not s.model.base_url:

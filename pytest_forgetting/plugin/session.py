@@ -95,6 +95,7 @@ class ForgettingSession:
         self.identities: dict[Side, dict[str, Any]] = {}
         self.update_lines: list[str] = []
         self.finish_error: str | None = None  # baseline or report writes that failed after the items ran
+        self.plan_failed = False  # --forgetting-plan --forgetting-strict found an underpowered guardrail
         self.timings: dict[str, float] = {}
         self.backend: Backend | None = None
         self._live: Progress | None | bool = False  # made on first use: the terminal reporter comes later

@@ -77,10 +77,13 @@ def compare_suite(
                 comp.flips.append(Flip(cid, ref_out[cid], outcome))
     if comp.needs_approval:
         return comp
+    # A guardrail asks only "did it get worse?": one-sided. A target keeps its two-sided tests (its
+    # primary must improve, its other metrics must not regress, both claims judged at alpha together).
+    one_sided = suite.role == "guardrail"
     for spec in fam.metrics(suite):
         tol = tolerance_for(suite, spec.name, spec.unit, spec.tolerance)
         comp.units[spec.name] = spec.unit
         comp.comparisons[spec.name] = compare_metric(
-            spec, paired_ref, paired_cur, alpha=suite.alpha, tolerance=tol, seed=seed
+            spec, paired_ref, paired_cur, alpha=suite.alpha, tolerance=tol, seed=seed, one_sided=one_sided
         )
     return comp

@@ -108,6 +108,12 @@ class Comparison:
     ``ci_delta`` is the ``1 - alpha`` interval for ``delta`` got by inverting
     the same test, so it excludes 0 exactly when ``p_value < alpha``; an end
     the test cannot bound at this n is -inf/inf (``null`` in JSON).
+    ``sides``: 2 for a two-sided test; 1 for a guardrail's one-sided test
+    ("did it get worse?"), where ``p_value`` is the one-sided p in the
+    direction the metric moved (1.0 when it did not move) and ``ci_delta`` is
+    the ``1 - 2 * alpha`` interval, whose ends are the two one-sided ``1 - alpha``
+    bounds: its worse end excludes 0 exactly when the worse-direction test
+    rejects at ``alpha``, its better end when the better-direction one does.
     ``min_detectable_change`` is the smallest true change in the worse
     direction the test would detect with 80 % power (``inf``: none the metric
     can make, ``null`` in JSON; ``None``: no data); ``power`` is the model it
@@ -128,6 +134,7 @@ class Comparison:
     min_detectable_change: float | None = None
     power: PowerModel | None = None
     informational: bool = False
+    sides: int = 2
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict with stable keys; floats rounded to 6 places, non-finite -> None."""
@@ -145,6 +152,7 @@ class Comparison:
             "alpha": json_float(self.alpha),
             "min_detectable_change": json_float(self.min_detectable_change),
             "power_model": None if self.power is None else self.power.to_json(),
+            "sides": int(self.sides),
         }
 
 
@@ -168,6 +176,7 @@ def compare_metric(
     tolerance: float | None = None,
     n_resamples: int = 2000,
     seed: int = 0,
+    one_sided: bool = False,
 ) -> Comparison:
     """Compare one metric between a baseline and a candidate on their shared case ids.
 
@@ -192,6 +201,17 @@ def compare_metric(
     (:mod:`.paired_tests`), so it excludes 0 exactly when ``p_value < alpha``.
     ``min_detectable_change`` and ``power`` come from :mod:`.power`.
     ``tolerance`` defaults to ``spec.tolerance``.
+
+    ``one_sided`` (a guardrail: it asks only "did it get worse?"): each
+    direction is tested one-sided at ``alpha`` -- ``regressed`` needs the
+    worse-direction test to reject at ``alpha``, ``improved`` the
+    better-direction one -- instead of both sharing ``alpha`` two-sided.
+    These tests have symmetric null distributions, so the one-sided p in the
+    direction the metric moved is half the two-sided p (exact for McNemar and
+    the enumerated sign-flip test, by definition for the bootstrap p), and the
+    interval is the two-sided one at ``2 * alpha``. ``flat`` metrics, which
+    regress on a move either way, stay two-sided (and so does an alpha of 0.5
+    or more).
     """
     if spec.direction not in _DIRECTIONS:
         raise ValueError(f"metric {spec.name!r}: direction must be one of {_DIRECTIONS}, got {spec.direction!r}")
@@ -201,6 +221,10 @@ def compare_metric(
     tol = float(spec.tolerance if tolerance is None else tolerance)
     if tol < 0:
         raise ValueError(f"tolerance must be non-negative, got {tol!r}")
+
+    # an alpha of 0.5 or more one-sided would be a two-sided level of 1 or more: nothing to invert
+    sides = 1 if one_sided and spec.direction != "flat" and alpha < 0.5 else 2
+    level = alpha * (3 - sides)  # the two-sided level whose interval ends are the one-sided bounds
 
     ids = sorted(set(baseline) & set(current))
 
@@ -218,6 +242,7 @@ def compare_metric(
             tolerance=tol,
             alpha=alpha,
             informational=spec.informational,
+            sides=sides,
         )
 
     base_out = [baseline[i] for i in ids]
@@ -251,22 +276,22 @@ def compare_metric(
             b_bin, c_bin = b_arr >= 0.5, c_arr >= 0.5
             flips_down = int(np.count_nonzero(b_bin & ~c_bin))
             flips_up = int(np.count_nonzero(~b_bin & c_bin))
-            p = exact_mcnemar(flips_down, flips_up)
+            p = _sided(exact_mcnemar(flips_down, flips_up), sides, flips_down != flips_up)
             test = "mcnemar"
-            ci = mcnemar_interval(flips_down, flips_up, n, alpha, p)
+            ci = mcnemar_interval(flips_down, flips_up, n, level, _two_sided(p, sides))
             better = {"higher": flips_up, "lower": flips_down}.get(spec.direction, min(flips_down, flips_up))
-            power = PowerModel("mcnemar", spec.direction, alpha, n,
-                               base_rate=float(np.count_nonzero(b_bin)) / n, benign_flip_rate=better / n)
+            power = PowerModel("mcnemar", spec.direction, alpha, n, base_rate=float(np.count_nonzero(b_bin)) / n,
+                               benign_flip_rate=better / n, sides=sides)
         else:
             diffs = c_arr - b_arr
-            p = sign_flip_p(diffs, n_resamples, seed)
+            p = _sided(sign_flip_p(diffs, n_resamples, seed), sides, float(diffs.sum()) != 0.0)
             test = "sign-flip permutation"
             in_unit = bool(np.all((b_arr >= 0) & (b_arr <= 1) & (c_arr >= 0) & (c_arr <= 1)))
             is_rate = spec.unit == "rate" and in_unit  # a [0, 1] rate: the mean can move at most 1
-            ci = sign_flip_interval(diffs, alpha, p, n_resamples=n_resamples, seed=seed,
+            ci = sign_flip_interval(diffs, level, _two_sided(p, sides), n_resamples=n_resamples, seed=seed,
                                     bounds=(-1.0, 1.0) if is_rate else (-math.inf, math.inf))
             power = PowerModel("normal", spec.direction, alpha, n, sd=_sd(diffs),
-                               max_change=_rate_room(spec.direction, b_val) if is_rate else None)
+                               max_change=_rate_room(spec.direction, b_val) if is_rate else None, sides=sides)
     else:
         n = len(ids)
         if n == 0:
@@ -278,12 +303,13 @@ def compare_metric(
             return no_data(n, b_raw, c_raw)
         b_val, c_val = float(b_raw), float(c_raw)
         deltas = _paired_bootstrap(spec.compute, base_out, cur_out, n_resamples, seed)
-        p = bootstrap_p(deltas, n)
+        p_two = bootstrap_p(deltas, n)
+        p = None if p_two is None else _sided(p_two, sides, c_val != b_val)
         test = "paired-bootstrap"
-        ci = bootstrap_interval(deltas, alpha, n)
+        ci = bootstrap_interval(deltas, level, n)
         # Rate aggregates (macro-F1, shares) move in whole-case steps of about 1/n: see power.py.
         power = PowerModel("normal", spec.direction, alpha, n, sd=_sd(deltas, ddof=0) * math.sqrt(n),
-                           flip_unit=1.0 if spec.unit == "rate" else None)
+                           flip_unit=1.0 if spec.unit == "rate" else None, sides=sides)
 
     delta = c_val - b_val
     if test != "paired-bootstrap":
@@ -303,7 +329,20 @@ def compare_metric(
         min_detectable_change=None if p is None else min_detectable_change(power),
         power=None if p is None else power,
         informational=spec.informational,
+        sides=sides,
     )
+
+
+def _sided(p_two: float, sides: int, moved: bool) -> float:
+    """The p reported: two-sided, or the one-sided p in the direction the metric moved (1.0 if it did not)."""
+    if sides == 2:
+        return p_two
+    return min(1.0, p_two / 2.0) if moved else 1.0
+
+
+def _two_sided(p: float, sides: int) -> float:
+    """The two-sided p at the interval's level that agrees with the reported ``p`` (for the interval's null end)."""
+    return p if sides == 2 else min(1.0, 2.0 * p)
 
 
 def _check_finite(metric: str, value: float | None, where: str) -> None:

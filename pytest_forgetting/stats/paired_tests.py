@@ -39,16 +39,19 @@ _BISECT_STEPS = 52
 """Halvings per interval end: 2**-52 of the search span, float resolution for practical purposes."""
 
 
-def min_cases_for(alpha: float) -> int:
+def min_cases_for(alpha: float, sides: int = 2) -> int:
     """Fewest paired cases (or discordant pairs) on which an exact paired test can reach ``p < alpha``.
 
-    With k informative cases the smallest two-sided p is ``2 / 2**k``; below
-    this many the test cannot call anything significant, whatever happens.
+    With k informative cases the smallest p is ``sides / 2**k`` (two-sided:
+    ``2 / 2**k``, one-sided: ``1 / 2**k``); below this many the test cannot
+    call anything significant, whatever happens.
     """
     if not (0.0 < alpha < 1.0):
         raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
+    if sides not in (1, 2):
+        raise ValueError(f"sides must be 1 or 2, got {sides!r}")
     k = 1
-    while 2.0 ** (1 - k) >= alpha:
+    while sides * 2.0 ** (-k) >= alpha:
         k += 1
     return k
 

@@ -7,7 +7,8 @@ comparison carries a :class:`PowerModel` -- the test, its alpha and the noise
 observed -- and the functions here answer two questions from it:
 
 * :func:`min_detectable_change`: the smallest true change in the metric's worse
-  direction that the test would call significant (at its alpha, two-sided)
+  direction that the test would call significant (at its alpha, one- or
+  two-sided as the comparison was)
   with probability >= 80 %, at the suite's n;
 * :func:`cases_needed`: the n at which a given change would be detected with
   80 % power ("about 25 cases would detect a 0.3 drop").
@@ -26,7 +27,8 @@ p < alpha with more worse than better flips (exact sum up to
 
 ``normal`` (non-binary per-case metrics with the sign-flip test, and
 aggregate metrics with the paired bootstrap). A normal approximation with the
-paired standard error: ``MDC = (z_{1-alpha/2} + z_{power}) * sd / sqrt(n)``,
+paired standard error: ``MDC = (z_{1-alpha/2} + z_{power}) * sd / sqrt(n)``
+(``z_{1-alpha}`` for a one-sided test),
 where sd is the SD of one case's paired difference (per-case metrics) or the
 bootstrap SE of the delta times sqrt(n) (aggregates). A per-case score can
 shift every case a little, so with no paired variation observed its MDC is 0.
@@ -37,7 +39,8 @@ variance under the alternative (``flip_unit * d`` under the conditional
 null), as in Connor's (1987) approximation for McNemar; ``flip_unit`` = 1
 for rate-valued aggregates. It is exact neither for the permutation test nor
 for the bootstrap. Both models call nothing detectable below the fewest cases
-on which the exact test can reach alpha at all (6 at alpha = 0.05).
+on which the exact test can reach alpha at all (6 at alpha = 0.05 two-sided,
+5 one-sided).
 """
 from __future__ import annotations
 
@@ -71,6 +74,8 @@ class PowerModel:
     from the reference value, ``None`` when unbounded. ``flip_unit``
     (normal): n times the metric's move when one case flips, for metrics
     whose changes come in whole cases; ``None`` for per-case scores.
+    ``sides``: 1 for a guardrail's one-sided test ("did it get worse?"), 2
+    for a two-sided test.
     """
 
     test: str
@@ -82,12 +87,25 @@ class PowerModel:
     sd: float | None = None
     max_change: float | None = None
     flip_unit: float | None = None
+    sides: int = 2
+
+    @property
+    def level(self) -> float:
+        """The two-sided level the test works at: ``alpha``, or ``2 * alpha`` for a one-sided test.
+
+        The paired tests have symmetric null distributions, so a one-sided test
+        at alpha rejects exactly where the two-sided one at ``2 * alpha`` does
+        in the direction it looks (see ``compare_metric``).
+        """
+        return self.alpha * (3 - self.sides)
 
     def __post_init__(self) -> None:
         if self.test not in ("mcnemar", "normal"):
             raise ValueError(f"PowerModel.test must be 'mcnemar' or 'normal', got {self.test!r}")
         if self.direction not in ("higher", "lower", "flat"):
             raise ValueError(f"PowerModel.direction must be higher, lower or flat, got {self.direction!r}")
+        if self.sides not in (1, 2):
+            raise ValueError(f"PowerModel.sides must be 1 or 2, got {self.sides!r}")
         if not (0.0 < self.alpha < 1.0):
             raise ValueError(f"PowerModel.alpha must be strictly between 0 and 1, got {self.alpha!r}")
         if self.test == "mcnemar" and (self.base_rate is None or self.benign_flip_rate is None):
@@ -108,7 +126,8 @@ class PowerModel:
 
         return PowerModel(str(obj["test"]), str(obj["direction"]), float(obj["alpha"]), int(obj["n"]),
                           base_rate=opt("base_rate"), benign_flip_rate=opt("benign_flip_rate"),
-                          sd=opt("sd"), max_change=opt("max_change"), flip_unit=opt("flip_unit"))
+                          sd=opt("sd"), max_change=opt("max_change"), flip_unit=opt("flip_unit"),
+                          sides=int(obj.get("sides", 2)))
 
 
 # --------------------------------------------------------------------------- public API
@@ -139,7 +158,7 @@ def min_detectable_change(model: PowerModel, *, power: float = DEFAULT_POWER, n:
     ways = _ways(model)
     if not ways:
         return 0.0
-    if size < min_cases_for(model.alpha):
+    if size < min_cases_for(model.alpha, model.sides):
         return math.inf
     return max(_mdc_one_way(model, way, power, size) for way in ways)
 
@@ -202,13 +221,13 @@ def _z(power: float, alpha: float) -> float:
 
 def _power_one_way(model: PowerModel, way: str, change: float, n: int) -> float:
     cap = _capacity(model, way)
-    if change > cap + 1e-12 or n < min_cases_for(model.alpha):
+    if change > cap + 1e-12 or n < min_cases_for(model.alpha, model.sides):
         return 0.0
     if model.test == "mcnemar":
         r = float(model.benign_flip_rate or 0.0)
-        return _mcnemar_power(n, min(r + change, cap), r, model.alpha)
+        return _mcnemar_power(n, min(r + change, cap), r, model.level)
     null_sd, alt_sd = _normal_sds(model, change)
-    reach = change * math.sqrt(n) - statistics.NormalDist().inv_cdf(1.0 - model.alpha / 2.0) * null_sd
+    reach = change * math.sqrt(n) - statistics.NormalDist().inv_cdf(1.0 - model.level / 2.0) * null_sd
     if alt_sd == 0.0:
         return 1.0 if reach > 0 else 0.0
     return statistics.NormalDist().cdf(reach / alt_sd)
@@ -225,14 +244,14 @@ def _normal_cases(model: PowerModel, change: float, power: float) -> float:
     """The (real-valued) n at which ``change`` reaches ``power``: sqrt(n) * change = z_a * sd0 + z_b * sd1."""
     nd = statistics.NormalDist()
     null_sd, alt_sd = _normal_sds(model, change)
-    root = (nd.inv_cdf(1.0 - model.alpha / 2.0) * null_sd + nd.inv_cdf(power) * alt_sd) / change
+    root = (nd.inv_cdf(1.0 - model.level / 2.0) * null_sd + nd.inv_cdf(power) * alt_sd) / change
     return root * root
 
 
 def _mdc_one_way(model: PowerModel, way: str, power: float, n: int) -> float:
     cap = _capacity(model, way)
     if model.test == "normal" and not model.flip_unit:
-        mdc = _z(power, model.alpha) * float(model.sd or 0.0) / math.sqrt(n)
+        mdc = _z(power, model.level) * float(model.sd or 0.0) / math.sqrt(n)
         return mdc if mdc <= cap else math.inf
     if model.test == "normal" and not math.isfinite(cap):
         cap = 1.0
@@ -253,7 +272,7 @@ def _mdc_one_way(model: PowerModel, way: str, power: float, n: int) -> float:
 def _cases_one_way(model: PowerModel, way: str, change: float, power: float) -> int | None:
     if change > _capacity(model, way) + 1e-12:
         return None
-    floor = min_cases_for(model.alpha)
+    floor = min_cases_for(model.alpha, model.sides)
     if model.test == "normal":
         return max(floor, math.ceil(_normal_cases(model, change, power) - 1e-9))
     hi = floor
