@@ -6,6 +6,7 @@ Values are validated while parsing, like pytest-benchmark does, so a typo in
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -13,6 +14,7 @@ from typing import Any, Literal
 import pytest
 
 from ..model.embedded import EMBEDDED_NAME
+from ..text import DEFAULT_STORED_CHARS
 
 
 def _batch_size(value: str) -> int | None:
@@ -77,6 +79,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_max_concurrency", "--forgetting-max-concurrency", "requests in flight at once for --forgetting-backend=openai (default 8)", {"type": _positive}),
     ("forgetting_request_timeout", "--forgetting-request-timeout", "seconds per request for --forgetting-backend=openai (default 120)", {"type": _positive}),
     ("forgetting_seed", "--forgetting-seed", "seed for the statistics' resampling (default 0)", {"type": int}),
+    ("forgetting_max_stored_chars", "--forgetting-max-stored-chars", f"store at most this many characters of each answer in baselines and reports; the whole answer is still scored (default {DEFAULT_STORED_CHARS:,})", {"type": _positive}),
     ("forgetting_merge_adapters", "--forgetting-merge-adapters", "answer adapter sides with the LoRA merged into the base weights (faster; outputs may differ by float rounding)", {"action": "store_true"}),
 ]
 
@@ -139,6 +142,7 @@ class RunSettings:
     max_concurrency: int = 8
     request_timeout: int = 120
     merge_adapters: bool = False
+    max_stored_chars: int = DEFAULT_STORED_CHARS
     rootdir: Path = field(default_factory=Path.cwd)
 
 
@@ -177,11 +181,15 @@ _OUTPUT_FILES = (("report_json", "--forgetting-report"), ("report_markdown", "--
 
 def output_path_problem(path: Path) -> str | None:
     """Why the plugin must not write a report to ``path`` (it would destroy input, or cannot work)."""
-    import os
 
     from ..records.baseline import BASELINE_DIR
     from ..suite.cases import is_suite_file
 
+    if path.is_symlink():  # a link is never replaced by a file, nor written through (it may point anywhere)
+        return f"it is a symbolic link (to {os.readlink(path)}); the report would replace the link or write where it points"
+    link = link_problem(path)
+    if link:
+        return link
     if path.is_dir():
         return "it is a directory"
     if is_suite_file(path):
@@ -213,6 +221,28 @@ def output_path_problem(path: Path) -> str | None:
     return None
 
 
+def link_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be followed: a symbolic-link loop, or too many links (``None`` when it can)."""
+    try:
+        path.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop, before Python 3.13
+        return f"it cannot be resolved ({getattr(exc, 'strerror', None) or exc}; a symbolic link that points at itself?)"
+    return None
+
+
+def _check_model_paths(s: "RunSettings") -> None:
+    """Model and adapter paths that are links: a loop or a dangling link names the path, before any model work."""
+    for flag, values in (("--model", [s.model] if s.model else []), ("--adapter", list(s.adapters)),
+                         ("--forgetting-cache-dir", [str(s.cache_dir)] if s.cache_dir else [])):
+        for value in values:
+            path = Path(value).expanduser()
+            problem = link_problem(path)
+            if problem is None and path.is_symlink() and not path.exists():
+                problem = f"it is a symbolic link to {os.readlink(path)}, which does not exist"
+            if problem:
+                raise pytest.UsageError(f"{flag}={value}: {problem}.\n  fix: point {flag} at the real directory")
+
+
 def _check_outputs(s: "RunSettings") -> None:
     """Refuse bad report paths at configure time, before any model work, naming the option."""
     seen: dict[Path, str] = {}
@@ -230,8 +260,6 @@ def _check_outputs(s: "RunSettings") -> None:
 
 
 def _check_cache(config: pytest.Config, s: "RunSettings") -> None:
-    import os
-
     from ..errors import ForgettingError
     from ..model.cache import check_cache_dir
     from ..model.embedded import default_cache_dir
@@ -300,6 +328,7 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         max_concurrency=_get(config, "forgetting_max_concurrency") or 8,
         request_timeout=_get(config, "forgetting_request_timeout") or 120,
         merge_adapters=bool(_get(config, "forgetting_merge_adapters")),
+        max_stored_chars=_get(config, "forgetting_max_stored_chars") or DEFAULT_STORED_CHARS,
         rootdir=Path(config.rootpath),
     )
     if s.update and len(s.adapters) > 1:
@@ -310,6 +339,7 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         raise pytest.UsageError("--forgetting-backend=openai needs --forgetting-base-url (e.g. http://127.0.0.1:8000/v1)")
     if s.compare_base and not s.adapters:
         raise pytest.UsageError("--forgetting-compare-base needs an --adapter to compare against the base model")
+    _check_model_paths(s)
     _check_outputs(s)
     _check_cache(config, s)
     return s
