@@ -210,8 +210,7 @@ def test_bounds_long_answer_is_scored_whole_and_stored_cut(pytester: pytest.Pyte
 
 
 def test_bounds_default_cap_applies(pytester: pytest.Pytester) -> None:
-    from pytest_forgetting.text import DEFAULT_STORED_CHARS
-
+    DEFAULT_STORED_CHARS = 20_000  # noqa: N806 - the documented default
     suite = "family: helpfulness\nmax_new_tokens: 8\ncases:\n  - {id: a, prompt: 'long', answers: [x]}\n"
     write_project(pytester, {"long": suite}, {"": {"long": "x" * (DEFAULT_STORED_CHARS * 3)}})
     assert _run(pytester, "--forgetting-update").ret == 0
