@@ -261,3 +261,11 @@ def test_docs_safety_lists_round_3_checks() -> None:
                   "zero-width", "nest", "deselected"):
         assert claim in safety, claim
 
+
+
+def test_links_suite_files_for_the_callback_are_unique_by_real_path(tmp_path: Path) -> None:
+    from pytest_forgetting.run.evaluate import suite_files
+
+    (tmp_path / "a.forgetting.yaml").write_text(GUARD)
+    (tmp_path / "b.forgetting.yaml").symlink_to(tmp_path / "a.forgetting.yaml")
+    assert suite_files([tmp_path, tmp_path / "a.forgetting.yaml"]) == [tmp_path / "a.forgetting.yaml"]

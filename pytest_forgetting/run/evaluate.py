@@ -42,13 +42,21 @@ def check_unique(suites: Sequence[Suite]) -> None:
 
 
 def suite_files(paths: Sequence[str | Path]) -> list[Path]:
+    """The suite files under ``paths``, each real file once (two spellings or a symbolic link to it are one)."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             files += sorted(f for f in p.rglob("*") if f.is_file() and is_suite_file(f))
         else:
             files.append(p)
-    return files
+    seen: dict[Path, Path] = {}
+    for f in files:
+        try:
+            real = f.resolve()
+        except (OSError, RuntimeError):  # a link loop: load_suite names it
+            real = f.absolute()
+        seen.setdefault(real, f)
+    return list(seen.values())
 
 
 def load_suites(paths: Sequence[str | Path], *, root: Path | None = None, allow_outside: bool = False) -> list[Suite]:

@@ -97,7 +97,7 @@ def check_name_from_path(path: Path) -> None:
     odd = sorted({f"U+{ord(ch):04X}" for ch in name if not ch.isprintable()})
     raise SuiteError(
         visible(str(path)),
-        f"the suite name {visible(name)!r} comes from the file name and has characters a suite name may not have"
+        f"the suite name '{visible(name)}' comes from the file name and has characters a suite name may not have"
         + (f" (invisible or direction-changing: {', '.join(odd)})" if odd else ""),
         line=1, field="$.suite",
         fix="rename the file using only letters, digits, '_', '.' and '-', or set 'suite: <name>' in it")
