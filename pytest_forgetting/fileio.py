@@ -5,11 +5,14 @@ workers) must not interleave their updates; both rules live here once.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import uuid
 from contextlib import contextmanager
+from itertools import accumulate
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 
 @contextmanager
@@ -55,3 +58,28 @@ def atomic_write(path: Path, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+MAX_JSON_DEPTH = 64
+"""Files the plugin reads back nest a handful of levels; anything deeper is not ours (and would reach
+Python's recursion limit inside ``json.loads``)."""
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def json_depth(text: str) -> int:
+    """How deeply ``text`` nests arrays and objects (brackets inside strings do not count)."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(1 if ch in "[{" else -1 for ch in brackets), default=0)
+
+
+def loads_bounded(text: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """``json.loads`` that refuses nesting deeper than ``max_depth`` with a ``ValueError`` saying so,
+    instead of a ``RecursionError`` from deep inside the decoder."""
+    depth = json_depth(text)
+    if depth > max_depth:
+        raise ValueError(f"it nests {depth} levels deep; at most {max_depth} are allowed")
+    try:
+        return json.loads(text)
+    except RecursionError:  # pragma: no cover - the depth check comes first
+        raise ValueError(f"it nests more than {max_depth} levels deep") from None

@@ -51,3 +51,27 @@ def work_line(timings: Mapping[str, float]) -> str:
         parts.append(f"cache {int(timings.get('cache_hits', 0))} hit(s) / {int(timings.get('cache_misses', 0))} miss(es)")
     sides = [f"{k.removeprefix('pass: ')} {v:.1f} s" for k, v in timings.items() if k.startswith("pass: ")]
     return ", ".join(parts) + (f" ({'; '.join(sides)})" if sides else "")
+
+
+DEFAULT_STORED_CHARS = 20_000
+"""Answers longer than this are stored cut (baseline, JSON, HTML); scoring always sees the whole answer."""
+CUT_MARKER = "\n[… cut by pytest-forgetting: {n:,} more characters; the whole answer was scored]"
+_CUT_PREFIX = "\n[… cut by pytest-forgetting: "
+
+
+def cap_stored(text: str, limit: int | None = DEFAULT_STORED_CHARS) -> str:
+    """``text`` cut to ``limit`` characters plus a marker saying how much went (``None``: no cap)."""
+    if limit is None or len(text) <= limit:
+        return text
+    return text[:limit] + CUT_MARKER.format(n=len(text) - limit)
+
+
+def was_cut(text: str) -> bool:
+    """Whether a stored answer was cut by :func:`cap_stored` (it must not be reused as a whole answer)."""
+    return _CUT_PREFIX in text[-120:]
+
+
+def visible(text: str) -> str:
+    """``text`` with every character that is not printable (control, zero-width, bidi override, ...)
+    written as a ``\\uXXXX`` escape, so a name shows what it holds and cannot reorder a terminal line."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)

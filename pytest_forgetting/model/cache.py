@@ -7,9 +7,11 @@ chat template applies, the generation settings or continuation, and
 template itself is covered by the model fingerprint (``fingerprint_dir``
 hashes the tokenizer files of the model directory), so keys need no
 rendering, and a fully cached run needs no tokenizer, torch or transformers.
-Entries are one small JSON file each, written atomically (temp + rename), so
-concurrent sessions are safe; an entry that does not parse or whose stored key
-differs is ignored and recomputed. Only misses reach the wrapped backend, so a
+Entries are one small JSON file each, written atomically (``fileio.atomic_write``),
+so concurrent sessions are safe; an entry that does not parse or whose stored key
+differs is ignored and recomputed. Each entry carries a sha256 ``digest`` of its key
+and value: an entry edited on disk (its answer replaced) no longer matches, and is a
+miss with a :class:`CacheIntegrityWarning` naming the file, never a hit. Only misses reach the wrapped backend, so a
 fully cached run never loads the model weights.
 
 Keys also hold the backend's ``output_settings()`` (requested device and dtype,
@@ -24,7 +26,9 @@ outputs by float rounding, so merged and unmerged answers are never mixed.
 The cache dir holds only what the plugin wrote: a marker file names it as
 ours, a project root (``pyproject.toml``, ``.git``, ...) or a folder with other
 files in it is refused, and clearing removes only files whose names the plugin
-writes (``outputs/xx/<sha256>.json``), never a whole tree.
+writes (``outputs/xx/<sha256>.json``), never a whole tree. ``outputs/`` and its
+``xx/`` folders must be real folders inside the cache dir: one that is a symbolic
+link is refused (the cache would write wherever it points).
 """
 from __future__ import annotations
 
@@ -32,14 +36,25 @@ import hashlib
 import json
 import os
 import re
-import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ..errors import ForgettingError
+from ..fileio import atomic_write, loads_bounded
 from .protocol import Backend, GenerateRequest, Loglik, LoglikelihoodRequest, ModelIdentity, Prompt, token_count
 
 CACHE_VERSION = "2"
+
+
+class CacheIntegrityWarning(UserWarning):
+    """A cached output no longer matches its digest (edited or damaged on disk); it was recomputed."""
+
+
+def entry_digest(key: str, value: Any) -> str:
+    """The digest an entry carries: sha256 of its key and value in canonical JSON."""
+    body = json.dumps({"key": key, "value": value}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
 
 
 class CachingBackend:
@@ -118,11 +133,19 @@ class CachingBackend:
         return self.directory / key[:2] / f"{key}.json"
 
     def _get(self, key: str) -> Any:
+        path = self._path(key)
         try:
-            obj = json.loads(self._path(key).read_text("utf-8"))
+            obj = loads_bounded(path.read_text("utf-8"))
         except (OSError, ValueError):
             return None
         if not isinstance(obj, dict) or obj.get("key") != key or "value" not in obj:
+            return None
+        if "digest" not in obj:
+            return None  # written before entries carried digests: recomputed once, rewritten with one
+        if obj["digest"] != entry_digest(key, obj["value"]):
+            warnings.warn(CacheIntegrityWarning(
+                f"pytest-forgetting: cached output {path} does not match its digest (edited or damaged since it "
+                "was written); it was recomputed, not used. To start clean: --forgetting-clear-cache"), stacklevel=2)
             return None
         return obj["value"]
 
@@ -135,10 +158,10 @@ class CachingBackend:
                 mark_cache_dir(self.directory.parent)
                 self._marked = True
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"key": key, "value": value}, fh, ensure_ascii=False)
-            os.replace(tmp, path)
+            if self.directory.is_symlink() or path.parent.is_symlink():
+                return  # the entry would land wherever the link points: not cached (check_cache_dir says why)
+            entry = {"key": key, "value": value, "digest": entry_digest(key, value)}
+            atomic_write(path, json.dumps(entry, ensure_ascii=False))
         except OSError:
             pass  # a read-only or full disk degrades to no caching, never to a failed run
 
@@ -205,6 +228,9 @@ def cache_dir_problem(root: Path) -> str | None:
     project = [n for n in _PROJECT_FILES if (root / n).exists()]
     if project:
         return f"it looks like a project root (it has {', '.join(project)}), not a cache"
+    for name in ("outputs", "fingerprints"):
+        if (root / name).is_symlink():
+            return f"{name}/ in it is a symbolic link (to {os.path.realpath(root / name)}); cached files would be written there"
     if (root / MARKER).is_file():
         return None
     try:
@@ -239,7 +265,7 @@ def mark_cache_dir(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     marker = root / MARKER
     if not marker.is_file():
-        marker.write_text(_MARKER_TEXT, encoding="utf-8")
+        atomic_write(marker, _MARKER_TEXT)
 
 
 def clear_cache(directory: Path) -> int:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..errors import ModelLoadError
+from ..fileio import atomic_write
 from .cache import mark_cache_dir
 from .embedded import EMBEDDED_NAME, ensure_embedded_model, is_embedded
 
@@ -204,10 +204,7 @@ def _file_digest(f: Path, memo_dir: Path | None) -> str:
         try:
             mark_cache_dir(memo.parent.parent)
             memo.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=memo.parent, prefix=".", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"stat": stat_key, "sha256": digest}, out)
-            os.replace(tmp, memo)
+            atomic_write(memo, json.dumps({"stat": stat_key, "sha256": digest}))
         except OSError:
             pass  # an unwritable cache dir only costs the next run a re-hash
     return digest
@@ -240,7 +237,11 @@ def fingerprint_dir(path: Path, *, memo_dir: Path | None = None) -> str:
 
 def adapter_name_for(path: Path, taken: set[str]) -> str:
     """A readable, unique adapter name from its directory (``checkpoint-200``, ``narrow``)."""
-    base = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in path.resolve().name) or "adapter"
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a symbolic-link loop: its own name will do
+        real = path
+    base = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in real.name) or "adapter"
     name, i = base, 2
     while name in taken:
         name, i = f"{base}_{i}", i + 1

@@ -16,6 +16,7 @@ from _pytest._code.code import ReprExceptionInfo, ReprFileLocation, ReprTracebac
 from ..suite.cases import Case, Suite, load_suite
 from ..decide.decider import case_key, metric_key
 from ..errors import ForgettingError
+from ..records.baseline import BASELINE_DIR, location_problem
 from ..records.results import side_labels
 from ..scoring import family as get_family
 from .stash import session_of
@@ -40,7 +41,13 @@ class SuiteFile(pytest.File):
                 self.path, root=fs.settings.rootdir, allow_outside=fs.settings.allow_outside_paths,
                 allow_code=fs.settings.allow_code,
             )
-            fs.add_suite(suite)
+            problem = None if fs.settings.allow_outside_paths else location_problem(self.path, fs.settings.rootdir)
+            if problem:
+                raise ForgettingError(
+                    f"{self.path}: its baseline cannot live there: {problem}.\n  fix: make {BASELINE_DIR} beside the "
+                    "suite a real folder inside the project, or pass --forgetting-allow-outside-paths")
+            if not fs.add_suite(suite):
+                return  # the same file as a suite already collected (a symbolic link to it): it runs once
         except ForgettingError as exc:
             raise self.CollectError(str(exc)) from None
         yield SuiteNode.from_parent(self, name=suite.name, suite=suite)

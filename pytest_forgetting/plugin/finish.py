@@ -19,6 +19,8 @@ from .stash import RECORD_KEY, session_of
 
 
 def _write(path: Path, text: str) -> None:
+    if path.is_symlink():  # checked at configure time too; a link made since is not replaced silently
+        raise OSError(f"{path} is a symbolic link; pytest-forgetting does not replace a link with a report")
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, text)
 
@@ -61,6 +63,8 @@ def _failed_late(fs: ForgettingSession, message: str) -> None:
 
 def run_data(fs: ForgettingSession, extras: dict[str, Any]) -> RunData:
     """What the record is built from: the evaluation, its decision and that decision's words."""
+    if fs.decision is None:  # the decision itself failed inside the run; decide again so the record says why
+        fs.decision = fs.decide()
     assert fs.decision is not None and fs.wording is not None
     return RunData(
         mode=fs.mode, compare_base=fs.settings.compare_base, candidates=tuple(fs.candidates or [None]),
@@ -68,6 +72,7 @@ def run_data(fs: ForgettingSession, extras: dict[str, Any]) -> RunData:
         base_drift=dict(fs.compared.base_drift),
         identities=dict(fs.identities), generation=generation_settings(fs.settings.max_new_tokens), error=fs.error,
         update_lines=tuple(fs.update_lines), finish_error=fs.finish_error, extras=extras, timings=dict(fs.timings),
+        max_stored_chars=fs.settings.max_stored_chars,
     )
 
 

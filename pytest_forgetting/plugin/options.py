@@ -6,6 +6,7 @@ Values are validated while parsing, like pytest-benchmark does, so a typo in
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -14,6 +15,7 @@ import pytest
 
 from ..model.embedded import EMBEDDED_NAME
 from ..model.settings import BACKENDS, ModelSettings
+from ..text import DEFAULT_STORED_CHARS
 
 
 def _batch_size(value: str) -> int | None:
@@ -79,6 +81,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_request_timeout", "--forgetting-request-timeout", "seconds per request for --forgetting-backend=openai (default 120)", {"type": _positive}),
     ("forgetting_seed", "--forgetting-seed", "seed for the statistics' resampling (default 0)", {"type": int}),
     ("forgetting_plan", "--forgetting-plan", "print each selected suite's cases, the smallest drop it can detect and the cases the declared drop needs; load no model, run nothing (with --forgetting-strict: exit 1 when a guardrail is underpowered)", {"action": "store_true"}),
+    ("forgetting_max_stored_chars", "--forgetting-max-stored-chars", f"store at most this many characters of each answer in baselines and reports; the whole answer is still scored (default {DEFAULT_STORED_CHARS:,})", {"type": _positive}),
     ("forgetting_merge_adapters", "--forgetting-merge-adapters", "answer adapter sides with the LoRA merged into the base weights (faster; outputs may differ by float rounding)", {"action": "store_true"}),
 ]
 
@@ -133,6 +136,7 @@ class RunSettings:
     allow_code: bool = False
     seed: int = 0
     plan: bool = False
+    max_stored_chars: int = DEFAULT_STORED_CHARS
     rootdir: Path = field(default_factory=Path.cwd)
 
 
@@ -171,11 +175,15 @@ _OUTPUT_FILES = (("report_json", "--forgetting-report"), ("report_markdown", "--
 
 def output_path_problem(path: Path) -> str | None:
     """Why the plugin must not write a report to ``path`` (it would destroy input, or cannot work)."""
-    import os
 
     from ..records.baseline import BASELINE_DIR
     from ..suite.cases import is_suite_file
 
+    if path.is_symlink():  # a link is never replaced by a file, nor written through (it may point anywhere)
+        return f"it is a symbolic link (to {os.readlink(path)}); the report would replace the link or write where it points"
+    link = link_problem(path)
+    if link:
+        return link
     if path.is_dir():
         return "it is a directory"
     if is_suite_file(path):
@@ -207,6 +215,29 @@ def output_path_problem(path: Path) -> str | None:
     return None
 
 
+def link_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be followed: a symbolic-link loop, or too many links (``None`` when it can)."""
+    try:
+        path.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop, before Python 3.13
+        return f"it cannot be resolved ({getattr(exc, 'strerror', None) or exc}; a symbolic link that points at itself?)"
+    return None
+
+
+def _check_model_paths(s: "RunSettings") -> None:
+    """Model and adapter paths that are links: a loop or a dangling link names the path, before any model work."""
+    m = s.model
+    for flag, values in (("--model", [m.model] if m.model else []), ("--adapter", list(m.adapters)),
+                         ("--forgetting-cache-dir", [str(m.cache_dir)] if m.cache_dir else [])):
+        for value in values:
+            path = Path(value).expanduser()
+            problem = link_problem(path)
+            if problem is None and path.is_symlink() and not path.exists():
+                problem = f"it is a symbolic link to {os.readlink(path)}, which does not exist"
+            if problem:
+                raise pytest.UsageError(f"{flag}={value}: {problem}.\n  fix: point {flag} at the real directory")
+
+
 def _check_outputs(s: "RunSettings") -> None:
     """Refuse bad report paths at configure time, before any model work, naming the option."""
     seen: dict[Path, str] = {}
@@ -224,8 +255,6 @@ def _check_outputs(s: "RunSettings") -> None:
 
 
 def _check_cache(config: pytest.Config, s: "RunSettings") -> None:
-    import os
-
     from ..errors import ForgettingError
     from ..model.cache import check_cache_dir
     from ..model.embedded import default_cache_dir
@@ -305,6 +334,7 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         allow_code=bool(_get(config, "forgetting_allow_code")),
         seed=int(_get(config, "forgetting_seed") or 0),
         plan=bool(config.getoption("forgetting_plan")),
+        max_stored_chars=_get(config, "forgetting_max_stored_chars") or DEFAULT_STORED_CHARS,
         rootdir=Path(config.rootpath),
     )
     if s.update and len(s.model.adapters) > 1:
@@ -317,6 +347,7 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         raise pytest.UsageError("--forgetting-backend=openai needs --forgetting-base-url (e.g. http://127.0.0.1:8000/v1)")
     if s.compare_base and not s.model.adapters:
         raise pytest.UsageError("--forgetting-compare-base needs an --adapter to compare against the base model")
+    _check_model_paths(s)
     _check_outputs(s)
     _check_cache(config, s)
     return s

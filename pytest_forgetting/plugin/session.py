@@ -15,6 +15,7 @@ import datetime as _dt
 import re
 import time
 import traceback
+import warnings
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +24,9 @@ from typing import Any, Callable, ContextManager
 import pytest
 
 from ..version import __version__
-from ..records.baseline import BaselineFile, CaseRecord, SuiteRecord, baseline_path, load_baseline, write_suites
-from ..suite.cases import Suite
+from ..records.baseline import (BASELINE_DIR, BaselineFile, CaseRecord, SuiteRecord, baseline_path, load_baseline,
+                                location_problem, write_suites)
+from ..suite.cases import SUITE_SUFFIXES, Suite, suite_name_from_path
 from ..decide.reasons import ERROR as SUITE_ERROR
 from ..decide.reasons import Decision, ItemKey, Mode, SuiteEvidence, Wording
 from ..errors import BaselineError, ForgettingError
@@ -36,7 +38,7 @@ from .options import RunSettings
 from .progress import Progress, for_terminal
 from ..records.results import Side, SuiteRun
 from ..scoring import family as get_family
-from ..text import work_line
+from ..text import cap_stored, work_line
 
 
 class UnavailableBackend:
@@ -101,10 +103,15 @@ class ForgettingSession:
         self._live: Progress | None | bool = False  # made on first use: the terminal reporter comes later
 
     # -- collection ---------------------------------------------------------------
-    def add_suite(self, suite: Suite) -> None:
-        """Add a collected suite; two suites with one name are refused (their baselines would collide)."""
+    def add_suite(self, suite: Suite) -> bool:
+        """Register a collected suite; ``False`` when the same file (by real path, e.g. through a
+        symbolic link) is already registered, so it runs and records once."""
+        real = _real(suite.path)
+        if any(_real(st.suite.path) == real for st in self.suites.values()):
+            return False
         check_unique([st.suite for st in self.suites.values()] + [suite])
         self.suites[suite.name] = SuiteState(suite)
+        return True
 
     def select(self, cases: list[tuple[str, str]], metrics: list[tuple[str, str]]) -> None:
         """What the user selected (after ``-k``/``-m``/deselection): ``(suite, case_id)`` and ``(suite, metric)``."""
@@ -231,6 +238,47 @@ class ForgettingSession:
             st.baseline = load_baseline(baseline_path(st.suite.path))
         except BaselineError as exc:
             st.baseline_error = str(exc)
+            return
+        rec = st.record
+        if self.settings.update:
+            return  # the update re-records the entry and removes stale ones; its lines say so
+        if rec is not None and rec.integrity:
+            if self.settings.strict:
+                head, _, fix = rec.integrity.partition("\n")
+                self._refuse(st, f"{head} (an error under --forgetting-strict)\n{fix}")
+            else:
+                self._warn(st, rec.integrity)
+        stale = self.stale_entries(st)
+        if stale:
+            self._warn(st, f"baseline {baseline_path(st.suite.path)} holds entries for no suite of "
+                           f"{st.suite.path.name}: {', '.join(map(repr, stale))} (a suite renamed or removed?)\n"
+                           f"  fix: run --forgetting-update for {st.suite.path.name}; it removes them")
+
+    def _warn(self, st: SuiteState, message: str) -> None:
+        """A baseline problem that does not stop the run: a warning in pytest's summary (an error with
+        ``-W error``)."""
+        try:
+            warnings.warn(pytest.PytestWarning("pytest-forgetting: " + message), stacklevel=2)
+        except Warning as exc:  # -W error turned it into an exception: the suite errors, with the text
+            self._refuse(st, str(exc))
+
+    @staticmethod
+    def _refuse(st: SuiteState, message: str) -> None:
+        """Do not compare against this baseline: the suite fails with ``message`` instead."""
+        st.baseline, st.baseline_error = None, message
+
+    def stale_entries(self, st: SuiteState) -> list[str]:
+        """Suite names in this suite's baseline file that no suite file mapping to it defines."""
+        if st.baseline is None:
+            return []
+        bpath = baseline_path(st.suite.path)
+        ours = {o.suite.name for o in self.suites.values() if baseline_path(o.suite.path) == bpath}
+        collected = {_real(o.suite.path) for o in self.suites.values()}
+        stem = suite_name_from_path(st.suite.path)
+        siblings = [st.suite.path.with_name(stem + sfx) for sfx in SUITE_SUFFIXES]
+        if any(p.exists() and _real(p) not in collected for p in siblings):
+            return []  # a sibling suite file not collected this run shares the baseline file: not stale
+        return sorted(set(st.baseline.suites) - ours)
 
     # -- the decision ---------------------------------------------------------------
     def evidence(self) -> list[SuiteEvidence]:
@@ -278,6 +326,23 @@ class ForgettingSession:
             if run is not None:
                 by_file.setdefault(baseline_path(st.suite.path), {})[st.suite.name] = self._merger(st, run, cand, now)
         try:
+            for st in self.active:
+                rec = st.record
+                kept = sorted(set(rec.cases) & {c.id for c in st.suite.cases} - st.selected) if rec else []
+                if rec is not None and rec.integrity and kept:
+                    raise BaselineError(
+                        f"{rec.integrity.splitlines()[0]}; an update of only some of its cases would keep "
+                        f"{len(kept)} edited case(s) under a fresh digest, so nothing was written.\n"
+                        f"  fix: update the whole suite (no -k/-m for {st.suite.path.name}), or restore the file first")
+                problem = None if self.settings.allow_outside_paths else location_problem(st.suite.path,
+                                                                                          self.settings.rootdir)
+                if problem:
+                    raise BaselineError(f"{problem}; nothing was written.\n  fix: make {BASELINE_DIR} a folder "
+                                        "inside the project (not a link to one outside it)")
+                path = baseline_path(st.suite.path)
+                if path in by_file:
+                    for stale in self.stale_entries(st):
+                        by_file[path].setdefault(stale, _drop(stale, self.update_lines, path))
             for path, records in by_file.items():
                 write_suites(path, records)
         except (ForgettingError, OSError) as exc:
@@ -293,7 +358,8 @@ class ForgettingSession:
                 cases.update({k: v for k, v in old.cases.items() if k in existing})
             for cid, outcome in run.outcomes.items():
                 if cid in st.selected:
-                    cases[cid] = CaseRecord(hash=run.hashes[cid], outcome=outcome, output=run.outputs[cid])
+                    cases[cid] = CaseRecord(hash=run.hashes[cid], outcome=outcome,
+                                            output=cap_stored(run.outputs[cid], self.settings.max_stored_chars))
             specs = get_family(st.suite.family).metrics(st.suite)
             values = metric_values(specs, [cases[k].outcome for k in sorted(cases)])
             rec = SuiteRecord(
@@ -306,3 +372,20 @@ class ForgettingSession:
             return rec
 
         return merge
+
+
+def _drop(name: str, lines: list[str], path: Path) -> Callable[[SuiteRecord | None], None]:
+    """Remove a stale entry under the file lock, and say so in the update lines."""
+    def drop(old: SuiteRecord | None) -> None:
+        if old is not None:
+            lines.append(f"removed stale baseline entry {name!r} from {path}")
+        return None
+
+    return drop
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()

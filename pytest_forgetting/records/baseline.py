@@ -7,16 +7,26 @@ file in the same folder, are fsynced and renamed over the old one, all under an
 exclusive lock on the folder held across read, merge and write: a crash or
 Ctrl-C leaves the previous file intact, two writers never interleave and
 neither loses the other's suites. The file keeps its permission bits.
+
+Integrity: each suite entry carries ``digest``, a sha256 of its ``cases`` and
+``metrics`` (see :func:`digest_payload`), written when the entry is recorded.
+A hand edit is still read (a reviewer may edit a baseline), but never silently:
+:attr:`SuiteRecord.integrity` says "edited since recorded" and the session
+warns, or fails under ``--forgetting-strict``. An entry re-written unchanged
+(another suite of the file was updated) keeps the digest it had, so an update
+never launders someone's edit.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
 from ..errors import BaselineError
-from ..fileio import atomic_write, locked
+from ..fileio import atomic_write, loads_bounded, locked
 from ..scoring.base import CaseOutcome
 
 FORMAT_VERSION = 1
@@ -63,9 +73,23 @@ class SuiteRecord:
     reason: str | None
     metrics: dict[str, Any]
     cases: dict[str, CaseRecord] = field(default_factory=dict)
+    stored_digest: str | None = field(default=None, compare=False)
+    """The digest the file held (``None``: none); only meaningful when ``loaded``."""
+    loaded: bool = field(default=False, compare=False)
+    """Read from a file (its digest is kept as it was) rather than recorded by this run (a fresh one)."""
+    integrity: str | None = field(default=None, compare=False)
+    """Why this entry cannot be trusted as recorded (edited by hand, or no digest), else ``None``."""
 
     def to_json(self) -> dict[str, Any]:
         """The suite's baseline entry as stored."""
+        body = self._body()
+        if not self.loaded:
+            body["digest"] = content_digest(body["cases"], body["metrics"])
+        elif self.stored_digest is not None:
+            body["digest"] = self.stored_digest
+        return body
+
+    def _body(self) -> dict[str, Any]:
         return {
             "family": self.family,
             "role": self.role,
@@ -81,6 +105,7 @@ class SuiteRecord:
     @staticmethod
     def from_json(obj: Mapping[str, Any]) -> "SuiteRecord":
         """Read a stored entry; fields added later default, so older files still load."""
+        stored = obj.get("digest")
         return SuiteRecord(
             family=str(obj["family"]),
             role=str(obj["role"]),
@@ -91,7 +116,61 @@ class SuiteRecord:
             reason=obj.get("reason"),
             metrics=dict(obj.get("metrics", {})),
             cases={k: CaseRecord.from_json(v) for k, v in obj.get("cases", {}).items()},
+            stored_digest=stored if isinstance(stored, str) else None, loaded=True,
         )
+
+
+DIGEST_FIELDS = ("cases", "metrics")
+"""What an entry's ``digest`` covers: every case's stored data (hash, output, outcome) and the metrics."""
+
+
+def digest_payload(cases: Any, metrics: Any) -> dict[str, Any]:
+    """The data an entry's digest is computed over (add a field here to cover it too)."""
+    return {"cases": cases, "metrics": metrics}
+
+
+def content_digest(cases: Any, metrics: Any) -> str:
+    """``sha256:<hex>`` of :func:`digest_payload` in canonical JSON (sorted keys, no spaces)."""
+    text = json.dumps(digest_payload(cases, metrics), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def integrity_problem(path: Path, name: str, obj: Mapping[str, Any]) -> str | None:
+    """Why a suite entry as read does not match its digest (``None`` when it does)."""
+    stored = obj.get("digest")
+    fix = (f"  fix: review the change (git diff -- {path}); to approve new results re-record it with "
+           f"--forgetting-update --forgetting-reason '<why>', or restore it with git checkout -- {path}")
+    if not isinstance(stored, str):
+        return (f"baseline {path}: suite {name!r} has no digest (recorded by an older pytest-forgetting, or the "
+                f"digest was removed by hand), so edits to it cannot be told apart from results\n{fix}")
+    if stored != content_digest(obj.get("cases", {}), obj.get("metrics", {})):
+        return (f"baseline {path}: suite {name!r} was edited since recorded (its digest does not match its "
+                f"cases and metrics)\n{fix}")
+    return None
+
+
+def location_problem(suite_file: Path, root: Path | None) -> str | None:
+    """Why the baseline of ``suite_file`` may not be read or written where it resolves (``None``: it may).
+
+    ``__baselines__`` or the file may be links, but they must resolve inside the project root
+    (``root``): a link to a folder elsewhere would have updates write there without a word.
+    """
+    path = baseline_path(suite_file)
+    for p in (path.parent, path):
+        if not p.is_symlink():
+            continue
+        try:
+            real = p.resolve(strict=False)
+        except (OSError, RuntimeError):
+            return f"{p} is a symbolic link that cannot be resolved (a loop?)"
+        if root is not None:
+            try:
+                real.relative_to(root.resolve())
+            except ValueError:
+                return f"{p} is a symbolic link to {os.readlink(p)}, outside the project root {root}"
+    if path.exists() and not path.is_file():
+        return f"{path} is not a regular file"
+    return None
 
 
 @dataclass
@@ -118,8 +197,10 @@ def load_baseline(path: Path) -> BaselineFile | None:
     except (OSError, UnicodeDecodeError) as exc:
         raise BaselineError(f"baseline {path} cannot be read: {exc}\n{_fix(path)}") from None
     try:
-        data = json.loads(text)
+        data = loads_bounded(text)
     except ValueError as exc:
+        if "levels" in str(exc):
+            raise BaselineError(f"baseline {path} is not a pytest-forgetting baseline: {exc}\n{_fix(path)}") from None
         what = "is truncated" if text.strip() and not text.rstrip().endswith("}") else "is not valid JSON"
         raise BaselineError(f"baseline {path} {what} ({exc})\n{_fix(path)}") from None
     if not isinstance(data, dict) or "format_version" not in data:
@@ -137,6 +218,8 @@ def load_baseline(path: Path) -> BaselineFile | None:
         )
     try:
         suites = {name: SuiteRecord.from_json(obj) for name, obj in data.get("suites", {}).items()}
+        for name, rec in suites.items():
+            rec.integrity = integrity_problem(path, name, data["suites"][name])
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise BaselineError(f"baseline {path} has a malformed entry ({exc!r})\n{_fix(path)}") from None
     return BaselineFile(path=path, suites=suites)

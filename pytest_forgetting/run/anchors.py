@@ -28,6 +28,7 @@ from ..model.protocol import Backend
 from ..suite.requests import GenerateRequest, GenerationSettings
 from ..records.results import Side, SuiteComparison
 from ..scoring import family as get_family
+from ..text import was_cut
 
 REGENERATE_FACTOR = 4
 """A possibly cut-off reference answer is asked again with this many times its token budget."""
@@ -168,7 +169,8 @@ def export_anchors(decision: Decision, comps: Sequence[SuiteComparison], suites:
             counts.skipped_failing_reference += 1
         elif not text.strip():
             counts.skipped_empty += 1
-        elif cut_off(text, effective_case(p.case, default_tokens).settings.max_new_tokens, count) is False:
+        elif not was_cut(text) and cut_off(text, effective_case(p.case, default_tokens).settings.max_new_tokens,
+                                           count) is False:
             answers[i] = (text, "reference answer")
         elif backend is not None and can_regenerate(p.comp):
             retry.append(i)

@@ -48,14 +48,21 @@ def check_unique(suites: Sequence[Suite]) -> None:
 
 
 def suite_files(paths: Sequence[str | Path]) -> list[Path]:
-    """Suite files, folders expanded to the suite files in them (sorted)."""
+    """The suite files under ``paths``, each real file once (two spellings or a symbolic link to it are one)."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             files += sorted(f for f in p.rglob("*") if f.is_file() and is_suite_file(f))
         else:
             files.append(p)
-    return files
+    seen: dict[Path, Path] = {}
+    for f in files:
+        try:
+            real = f.resolve()
+        except (OSError, RuntimeError):  # a link loop: load_suite names it
+            real = f.absolute()
+        seen.setdefault(real, f)
+    return list(seen.values())
 
 
 def load_suites(paths: Sequence[str | Path], *, root: Path | None = None, allow_outside: bool = False) -> list[Suite]:
@@ -122,8 +129,12 @@ class Selection:
         return cls(suite, frozenset(c.id for c in suite.cases), baseline=baseline)
 
     def cases_to_run(self) -> list[Case]:
-        """All cases when a metric item is selected (a metric needs every case), else the selected ones."""
-        return [c for c in self.suite.cases if self.metrics or c.id in self.cases]
+        """The selected cases. A deselected case is never sent to a model, so a metric item next to
+        selected cases is computed over those; only a suite with no case selected at all (``-k metric``)
+        runs every case for its metric items."""
+        if not self.cases and self.metrics:
+            return list(self.suite.cases)
+        return [c for c in self.suite.cases if c.id in self.cases]
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from ..decide.reasons import Decision, Mode, SuiteDecision, SuiteEvidence, Wordi
 from .execute import effective_generation
 from ..records.results import Side, SuiteComparison, SuiteRun, side_labels
 from ..stats.comparison import json_float
+from ..text import DEFAULT_STORED_CHARS, cap_stored
 
 SCHEMA_VERSION = 2
 
@@ -49,13 +50,16 @@ class RunData:
     finish_error: str | None = None
     extras: Mapping[str, Any] = field(default_factory=dict)
     timings: Mapping[str, float] = field(default_factory=dict)
+    max_stored_chars: int | None = DEFAULT_STORED_CHARS
+    """Answers are stored cut to this many characters, with a marker (``--forgetting-max-stored-chars``)."""
 
 
-def _run_json(run: SuiteRun, side: Side) -> dict[str, Any]:
+def _run_json(run: SuiteRun, side: Side, cap: int | None) -> dict[str, Any]:
     return {
         "side": side,
         "metrics": {m: v.to_json() for m, v in run.metrics.items()},
-        "cases": {cid: {"prompt": run.prompts[cid], "output": run.outputs[cid], **run.outcomes[cid].to_json()}
+        "cases": {cid: {"prompt": run.prompts[cid], "output": cap_stored(run.outputs[cid], cap),
+                        **run.outcomes[cid].to_json()}
                   for cid in run.outcomes},
     }
 
@@ -70,7 +74,8 @@ def _with_status(numbers: dict[str, Any], status: str) -> dict[str, Any]:
     return out
 
 
-def _comparison_json(c: SuiteComparison, d: SuiteDecision, w: Wording, shown: set[str]) -> dict[str, Any]:
+def _comparison_json(c: SuiteComparison, d: SuiteDecision, w: Wording, shown: set[str],
+                     cap: int | None = DEFAULT_STORED_CHARS) -> dict[str, Any]:
     reasons = w.of(d.reasons)
     return {
         "side": c.candidate,
@@ -91,7 +96,7 @@ def _comparison_json(c: SuiteComparison, d: SuiteDecision, w: Wording, shown: se
              "before_passed": f.before.passed, "after_passed": f.after.passed, "worse": f.case in d.worse_cases}
             for f in c.flips
         ],
-        "reference_outputs": {k: v for k, v in sorted(c.reference_outputs.items()) if k in shown},
+        "reference_outputs": {k: cap_stored(v, cap) for k, v in sorted(c.reference_outputs.items()) if k in shown},
         # a stored baseline's own intervals and per-case outcomes (a live base has them under ``runs``)
         "reference_metrics": {m: {k: v.get(k) for k in ("value", "n", "ci")} for m, v in sorted(c.reference_metrics.items())},
         "reference_cases": {k: o.to_json() for k, o in sorted(c.reference_outcomes.items())
@@ -110,19 +115,20 @@ def build_record(data: RunData, *, timestamps: bool = True) -> dict[str, Any]:
     suites = []
     for ev in data.evidence:
         s = ev.suite
-        runs = {labels[side]: _run_json(run, side)
+        cap = data.max_stored_chars
+        runs = {labels[side]: _run_json(run, side, cap)
                 for side, run in sorted(ev.runs.items(), key=lambda kv: (kv[0] is not None, kv[0] or ""))}
         comps: dict[str, Any] = {}
         drift, dd = data.base_drift.get(s.name), d.drift.get(s.name)
         if drift is not None and dd is not None and None not in data.candidates:
-            comps[labels[None]] = _comparison_json(drift, dd, w, set(ev.runs[None].outcomes) if None in ev.runs else set())
+            comps[labels[None]] = _comparison_json(drift, dd, w, set(ev.runs[None].outcomes) if None in ev.runs else set(), cap)
         for side in data.candidates:
             c = ev.comparisons.get(side)
             sd = d.suite(s.name, side)
             if c is None or sd is None:
                 continue
             shown = set(ev.runs[side].outcomes) if side in ev.runs else set()
-            comps[labels[side]] = _comparison_json(c, sd, w, shown)
+            comps[labels[side]] = _comparison_json(c, sd, w, shown, cap)
         suites.append({
             "suite": s.name, "path": str(s.path), "family": s.family, "role": s.role, "workflow": s.workflow,
             "generation": effective_generation(s, int(data.generation.get("default_max_new_tokens", 64))),

@@ -22,6 +22,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 
 from ..errors import SuiteError
+from ..text import visible
 from .requests import GenerationSettings, Prompt
 from .families import hooks_for
 from .data import TemplateError, assign_ids, fill_template, placeholders, read_rows, row_to_case
@@ -84,6 +85,25 @@ class Suite:
 def is_suite_file(path: Path) -> bool:
     """Whether a path is a suite file, by its ``.forgetting.yaml`` / ``.forgetting.yml`` suffix."""
     return path.name.endswith(SUITE_SUFFIXES)
+
+
+SUITE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+"""The characters of a suite name, from ``suite:`` or the file name (the schema's ``suite`` pattern)."""
+
+
+def check_name_from_path(path: Path) -> None:
+    """A suite named by its file follows the rule ``suite:`` follows: no spaces, control, zero-width or
+    bidi characters (three files that look identical, or one that reorders the terminal line)."""
+    name = suite_name_from_path(path)
+    if SUITE_NAME.fullmatch(name):
+        return
+    odd = sorted({f"U+{ord(ch):04X}" for ch in name if not ch.isprintable()})
+    raise SuiteError(
+        visible(str(path)),
+        f"the suite name '{visible(name)}' comes from the file name and has characters a suite name may not have"
+        + (f" (invisible or direction-changing: {', '.join(odd)})" if odd else ""),
+        line=1, field="$.suite",
+        fix="rename the file using only letters, digits, '_', '.' and '-', or set 'suite: <name>' in it")
 
 
 def suite_name_from_path(path: Path) -> str:
@@ -166,7 +186,7 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
 
     ``allow_code``: the run opted in to suite fields that import Python code (``--forgetting-allow-code``).
     """
-    spath = str(path)
+    spath = visible(str(path))
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -198,6 +218,8 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
         )
     check_finite(data, node, spath)
     _schema_check(data, node, spath, {})
+    if "suite" not in data:
+        check_name_from_path(path)
     origins: dict[int, tuple[str, int]] = {}
     if "cases_from" in data:
         data, origins = _with_file_cases(path, data, node, root, allow_outside)
@@ -306,7 +328,7 @@ def _case_hash(raw: Mapping[str, Any], suite_level: Mapping[str, Any]) -> str:
 
 def _build(path: Path, data: dict[str, Any], node: yaml.Node | None, *, root: Path | None, allow_outside: bool,
            origins: Mapping[int, tuple[str, int]] | None = None) -> Suite:
-    spath = str(path)
+    spath = visible(str(path))
     origins = origins or {}
     family = data["family"]
     try:  # before any case is built: a family with no scorer registered cannot be loaded at all
@@ -474,7 +496,7 @@ def _sha256_file(path: str) -> str:
 def _resolve_inside(suite_path: Path, rel: str, root: Path | None, allow_outside: bool, node: yaml.Node | None,
                     key_path: list[Any] | None = None) -> Path:
     """Resolve a path relative to the suite file; refuse escapes from the project root."""
-    spath = str(suite_path)
+    spath = visible(str(suite_path))
     key_path = key_path or ["training_data"]
     what, fld = key_path[0], _json_path(key_path)
     target = (suite_path.parent / rel).resolve()
