@@ -33,10 +33,11 @@ def _baseline(p: pytest.Pytester, name: str = "guard") -> Path:
 # -- 1. integrity: the output cache ---------------------------------------------------------------------
 def test_integrity_cache_entry_edited_on_disk_is_a_miss_and_a_warning(tiny_model: Path, tmp_path: Path) -> None:
     from pytest_forgetting.model.cache import CacheIntegrityWarning, CachingBackend
-    from pytest_forgetting.model.hf import HFBackend, LoadSettings
+    from pytest_forgetting.model.hf import HFBackend
+    from pytest_forgetting.model.settings import ModelSettings
     from pytest_forgetting.model.protocol import GenerateRequest, GenerationSettings, Prompt
 
-    inner = HFBackend(LoadSettings(model=str(tiny_model)))
+    inner = HFBackend(ModelSettings(model=str(tiny_model)))
     req = GenerateRequest(Prompt.of("Hello"), GenerationSettings(max_new_tokens=4))
     first = CachingBackend(inner, tmp_path / "cache" / "outputs")
     real = first.generate([req])[0]
