@@ -1,14 +1,19 @@
-"""Batched greedy generation and shared-prefix label scoring for :class:`HFBackend`.
+"""Batched greedy generation and prompt-once label scoring for :class:`HFBackend`, in fixed batch shapes.
 
-Kept apart from loading so each can be read on its own. Both functions group
-requests by adapter (so one ``set_adapter`` / ``disable_adapter`` per group),
-sort by length to keep padding small, and report progress between batches.
+Kept apart from loading so each can be read on its own. A case's answer must not depend on what
+else runs (``-k``, one suite file, suite order, another suite added): deselected cases are never
+sent, so the invariance comes from the computation itself. Every batch has a shape that depends
+only on its own rows' keys, never on which other rows were selected:
 
-Prompts in a batch usually open the same way (the chat template's system turn,
-a suite's shared instruction): that common token prefix is encoded once, its
-KV cache copied to every row, and only the per-prompt suffixes are run. The
-batch layout is ``[prefix][pads][suffix]`` with positions counted over real
-tokens only, so the model sees exactly what it would see without sharing.
+- a row is left-padded to a *width bucket* of its own length (:func:`width_bucket`), always with at
+  least one pad column, so the attention mask always has padding and the kernels never switch to
+  the unpadded fast path for one batch and not the next;
+- rows are grouped by adapter and bucket (label scoring: also by the continuation lengths), and
+  every batch is filled to the same row count with copies of its first row;
+- no row leaves the batch early and no prefix is shared across rows: finished rows keep decoding
+  (their tokens are dropped), so each step's shape is the same whoever finished.
+
+Position ids are counted over real tokens only, so padding changes no row's positions.
 """
 from __future__ import annotations
 
@@ -34,7 +39,7 @@ class HFBackend(Protocol):
     @property
     def device(self) -> str: ...
 
-    def _batch_size(self, longest: int) -> int: ...
+    def batch_rows(self) -> int: ...
 
     def check_lengths(self, rows: Sequence[tuple[Prompt, int, int]]) -> None: ...
 
@@ -71,63 +76,53 @@ def _eos_ids(backend: "HFBackend") -> set[int]:
     return ids
 
 
-def _left_pad(batch: list[list[int]], pad_id: int) -> tuple[Any, Any]:
+WIDTH_STEP = 16
+"""Tokens: rows are padded to a multiple of this (plus at least one pad column)."""
+
+
+def width_bucket(n: int) -> int:
+    """The padded width of a row of ``n`` tokens: a function of ``n`` alone, always wider than ``n``, so
+    every batch has padding (an unpadded batch takes another attention kernel path, other rounding)."""
+    return (n // WIDTH_STEP + 1) * WIDTH_STEP
+
+
+def fixed_batches(keyed: dict[Any, list[Any]], rows: int) -> list[tuple[Any, list[Any]]]:
+    """Cut each key's row indices into chunks of ``rows``; a chunk's shape is then the key's, whoever is in it.
+
+    Keys are visited in sorted order and rows in the given order; the caller fills short chunks
+    (:func:`filled`)."""
+    out: list[tuple[Any, list[Any]]] = []
+    for key in sorted(keyed, key=repr):
+        idxs = keyed[key]
+        out += [(key, idxs[i : i + rows]) for i in range(0, len(idxs), rows)]
+    return out
+
+
+def filled(chunk: list[Any], rows: int) -> list[Any]:
+    """A chunk filled to ``rows`` with copies of its first row: filler rows cost compute, never change a real row."""
+    return chunk + [chunk[0]] * (rows - len(chunk))
+
+
+def pack_fixed(batch: list[list[int]], width: int, pad_id: int) -> tuple[Any, Any]:
+    """``ids, mask``: every row left-padded to ``width``."""
     import torch
 
-    width = max(len(x) for x in batch)
     ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(batch), width), dtype=torch.long)
     for i, x in enumerate(batch):
-        if x:
-            ids[i, width - len(x) :] = torch.tensor(x)
-            mask[i, width - len(x) :] = 1
+        ids[i, width - len(x) :] = torch.tensor(x)
+        mask[i, width - len(x) :] = 1
     return ids, mask
-
-
-MIN_SHARED_PREFIX = 8
-"""Tokens: below this, the extra batch-1 prefix pass costs more than it saves."""
-
-
-def common_prefix_len(seqs: Sequence[Sequence[int]]) -> int:
-    """Length of the token prefix all rows share, leaving every row at least one token of its own."""
-    if len(seqs) < 2:
-        return 0
-    first, limit = seqs[0], min(len(x) for x in seqs) - 1
-    n = 0
-    while n < limit and all(x[n] == first[n] for x in seqs):
-        n += 1
-    return n if n >= MIN_SHARED_PREFIX else 0
-
-
-def pack_batch(batch: list[list[int]], pad_id: int) -> tuple[Any, Any, int]:
-    """``ids, mask, prefix_len`` in the ``[prefix][pads][suffix]`` layout (plain left padding when nothing is shared)."""
-    import torch
-
-    p = common_prefix_len(batch)
-    ids, mask = _left_pad([x[p:] for x in batch], pad_id)
-    if p:
-        prefix = torch.tensor(batch[0][:p], dtype=torch.long).expand(len(batch), p)
-        ids = torch.cat([prefix, ids], dim=1)
-        mask = torch.cat([mask.new_ones((len(batch), p)), mask], dim=1)
-    return ids, mask, p
 
 
 def _cache_of(out: Any) -> Any:
     return getattr(out, "cache", None) or getattr(out, "past_key_values", None)
 
 
-def prefill(net: Any, ids: Any, mask: Any, prefix_len: int, cache_kw: str, **extra: Any) -> Any:
-    """One forward over a packed batch, running the shared prefix once at batch 1."""
+def prefill(net: Any, ids: Any, mask: Any, cache_kw: str, **extra: Any) -> Any:
+    """One forward over a packed batch; positions count real tokens only."""
     pos = (mask.cumsum(-1) - 1).clamp(min=0)
-    if not prefix_len:
-        return net(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, **extra)
-    head = {"logits_to_keep": 1} if "logits_to_keep" in extra else {}
-    pre = net(input_ids=ids[:1, :prefix_len], attention_mask=mask[:1, :prefix_len],
-              position_ids=pos[:1, :prefix_len], use_cache=True, **head)
-    cache = _cache_of(pre)
-    cache.batch_repeat_interleave(ids.shape[0])
-    return net(input_ids=ids[:, prefix_len:], attention_mask=mask, position_ids=pos[:, prefix_len:],
-               use_cache=True, **{cache_kw: cache}, **extra)
+    return net(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, **extra)
 
 
 def encode_prompt(backend: "HFBackend", prompt: Any) -> list[int]:
@@ -145,50 +140,41 @@ def _cache_kw(model: Any) -> str:
 
 def greedy_decode(
     model: Any, tokenizer: Any, ids: Any, mask: Any, budgets: list[int], stops: list[tuple[str, ...]], eos: set[int],
-    prefix_len: int = 0, on_step: Callable[[float], None] | None = None,
+    on_step: Callable[[float], None] | None = None,
 ) -> list[list[int]]:
-    """Greedy decoding that drops finished rows from the batch (and the KV cache) as it goes.
+    """Greedy decoding at a fixed batch shape: rows past ``len(budgets)`` are filler, and a finished row
+    stays in the batch (its tokens dropped) so no row's step depends on when the others finish.
 
-    ``model.generate`` keeps computing a finished sequence until the whole batch is done;
-    here a row leaves the batch at EOS, at a stop string or at its own token budget, so
-    short answers stop costing compute. Returns the new tokens of each row (EOS excluded).
-    ``on_step(fraction)`` is told after each step how much of the batch's token budget is spent
-    (a finished row counts as its whole budget), for the live progress line.
+    A row ends at EOS, at a stop string or at its own token budget. Returns the new tokens of each
+    real row (EOS excluded). ``on_step(fraction)`` is told after each step how much of the batch's token
+    budget is spent (a finished row counts as its whole budget), for the live progress line.
     """
     import torch
 
     kw = _cache_kw(model)
-    n = ids.shape[0]
-    out = prefill(model, ids, mask, prefix_len, kw, logits_to_keep=1)
+    n = len(budgets)
+    out = prefill(model, ids, mask, kw, logits_to_keep=1)
     cache = _cache_of(out)
     nxt = out.logits[:, -1, :].argmax(-1)
-    active = list(range(n))
+    live = set(range(n))
     last = mask.sum(-1) - 1
     tokens: list[list[int]] = [[] for _ in range(n)]
     budget_total = max(1, sum(budgets))
     while True:
-        keep: list[int] = []
-        for i, row in enumerate(active):
-            t = int(nxt[i])
+        for row in sorted(live):
+            t = int(nxt[row])
             if t in eos:
+                live.discard(row)
                 continue
             tokens[row].append(t)
-            if len(tokens[row]) >= budgets[row]:
-                continue
-            if stops[row] and any(s in tokenizer.decode(tokens[row], skip_special_tokens=True) for s in stops[row]):
-                continue
-            keep.append(i)
-        if not keep:
+            if len(tokens[row]) >= budgets[row] or (
+                    stops[row] and any(s in tokenizer.decode(tokens[row], skip_special_tokens=True) for s in stops[row])):
+                live.discard(row)
+        if not live:
             return tokens
         if on_step is not None:
-            live = {active[i] for i in keep}
             spent = sum(len(tokens[r]) if r in live else budgets[r] for r in range(n))
             on_step(spent / budget_total)
-        if len(keep) < len(active):
-            sel = torch.tensor(keep, device=ids.device)
-            cache.batch_select_indices(sel)
-            mask, nxt, last = mask[sel], nxt[sel], last[sel]
-            active = [active[i] for i in keep]
         mask = torch.cat([mask, mask.new_ones((mask.shape[0], 1))], dim=1)
         last = last + 1
         out = model(input_ids=nxt[:, None], attention_mask=mask, position_ids=last[:, None], use_cache=True,
@@ -219,26 +205,24 @@ def run_generate(backend: "HFBackend", requests: Sequence[GenerateRequest]) -> l
     by_adapter: dict[str | None, list[int]] = defaultdict(list)
     for i, r in enumerate(requests):
         by_adapter[r.adapter].append(i)
+    rows = backend.batch_rows()
     for adapter in _adapter_order([r.adapter for r in requests]):
-        idxs = sorted(by_adapter[adapter], key=lambda i: (-requests[i].settings.max_new_tokens, -len(encoded[i]), i))
-        label, done_count, total = f"generate ({adapter or 'base'})", 0, len(idxs)
+        keyed: dict[int, list[int]] = defaultdict(list)  # width bucket -> rows, in a selection-free order
+        for i in sorted(by_adapter[adapter], key=lambda i: (-requests[i].settings.max_new_tokens, -len(encoded[i]), i)):
+            keyed[width_bucket(len(encoded[i]))].append(i)
+        label, done_count, total = f"generate ({adapter or 'base'})", 0, len(by_adapter[adapter])
         if backend.progress:
             backend.progress(label, 0, total)
-        start = 0
-        while start < len(idxs):
-            longest = len(encoded[idxs[start]]) + requests[idxs[start]].settings.max_new_tokens
-            bs = backend._batch_size(longest)
-            chunk = idxs[start : start + bs]
-            start += len(chunk)
-            ids, mask, shared = pack_batch([encoded[i] for i in chunk], tok.pad_token_id)
+        for width, chunk in fixed_batches(keyed, rows):
+            ids, mask = pack_fixed(filled([encoded[i] for i in chunk], rows), width, tok.pad_token_id)
             budgets = [requests[i].settings.max_new_tokens for i in chunk]
             stops = [requests[i].settings.stop for i in chunk]
             on_step = _step_reporter(backend.progress, label, done_count, len(chunk), total)
             with torch.inference_mode(), backend._adapter_context(adapter):
-                rows = greedy_decode(model, tok, ids.to(backend.device), mask.to(backend.device), budgets, stops, eos,
-                                     prefix_len=shared, on_step=on_step)
+                toks_rows = greedy_decode(model, tok, ids.to(backend.device), mask.to(backend.device), budgets, stops,
+                                          eos, on_step=on_step)
             backend.passes += 1
-            for toks, i in zip(rows, chunk):
+            for toks, i in zip(toks_rows, chunk):
                 text = tok.decode(toks, skip_special_tokens=True)
                 out[i] = cut_at_stop(text, requests[i].settings.stop)
             done_count += len(chunk)
@@ -266,22 +250,23 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
     decoder, head = lm.get_decoder(), lm.get_output_embeddings()
     cache_kw = _cache_kw(model)
     out: list[float] = [Loglik(0.0, 0)] * len(requests)
+    n_rows = backend.batch_rows()
     for adapter in _adapter_order([r.adapter for r in requests]):
-        keys = sorted((k for k in groups if k[0] == adapter), key=lambda k: -len(prompt_ids[k]))
+        # a batch's shape: its width bucket and the token counts of each prompt's continuations
+        keyed: dict[tuple[int, tuple[int, ...]], list[Any]] = defaultdict(list)
+        for k in sorted((k for k in groups if k[0] == adapter), key=lambda k: (-len(prompt_ids[k]), prompt_ids[k])):
+            keyed[(width_bucket(len(prompt_ids[k])), tuple(len(cont_ids[i]) for i in groups[k]))].append(k)
         label, done_count = f"score labels ({adapter or 'base'})", 0
-        total = sum(len(groups[k]) for k in keys)
+        total = sum(len(groups[k]) for k in groups if k[0] == adapter)
         if backend.progress:
             backend.progress(label, 0, total)
-        start = 0
-        while start < len(keys):
-            bs = backend._batch_size(len(prompt_ids[keys[start]]) + 8)
-            chunk = keys[start : start + bs]
-            start += len(chunk)
-            ids, mask, shared = pack_batch([prompt_ids[k] for k in chunk], tok.pad_token_id)
+        for (width, _), real in fixed_batches(keyed, n_rows):
+            chunk = filled(real, n_rows)
+            ids, mask = pack_fixed([prompt_ids[k] for k in chunk], width, tok.pad_token_id)
             pairs = [(b, i) for b, k in enumerate(chunk) for i in groups[k] if cont_ids[i]]
             dev = backend.device
             with torch.inference_mode(), backend._adapter_context(adapter):
-                res = prefill(decoder, ids.to(dev), mask.to(dev), shared, cache_kw)
+                res = prefill(decoder, ids.to(dev), mask.to(dev), cache_kw)
                 first = torch.log_softmax(head(res.last_hidden_state[:, -1, :]).float(), dim=-1)
                 later = torch.zeros(len(pairs), device=dev)  # log-probs of each continuation's 2nd.. tokens
                 # one-token continuations (the usual labels) are scored by ``first`` alone
@@ -289,14 +274,14 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
                     sel = torch.tensor([b for b, _ in pairs], device=dev)
                     cache = _cache_of(res)
                     cache.reorder_cache(sel)
-                    width = max(len(cont_ids[i]) for _, i in pairs)
-                    cids = torch.full((len(pairs), width), tok.pad_token_id, dtype=torch.long)
-                    cmask = torch.zeros((len(pairs), width), dtype=torch.long)
+                    cwidth = max(len(cont_ids[i]) for _, i in pairs)
+                    cids = torch.full((len(pairs), cwidth), tok.pad_token_id, dtype=torch.long)
+                    cmask = torch.zeros((len(pairs), cwidth), dtype=torch.long)
                     for n, (_, i) in enumerate(pairs):
                         cids[n, : len(cont_ids[i])] = torch.tensor(cont_ids[i])
                         cmask[n, : len(cont_ids[i])] = 1
                     pmask = mask.to(dev)[sel]
-                    cpos = pmask.sum(-1, keepdim=True) + torch.arange(width, device=dev)[None, :]
+                    cpos = pmask.sum(-1, keepdim=True) + torch.arange(cwidth, device=dev)[None, :]
                     h = decoder(
                         input_ids=cids.to(dev),
                         attention_mask=torch.cat([pmask, cmask.to(dev)], dim=1),
@@ -311,9 +296,10 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
                     picked = lp[torch.arange(len(rows), device=dev), torch.tensor(targets, device=dev)]
                     later.index_add_(0, torch.tensor(rows, device=dev), picked)
                 for n, (b, i) in enumerate(pairs):
-                    out[i] = Loglik(float(first[b, cont_ids[i][0]] + later[n]), len(cont_ids[i]))
+                    if b < len(real):  # filler rows are copies: their scores are dropped
+                        out[i] = Loglik(float(first[b, cont_ids[i][0]] + later[n]), len(cont_ids[i]))
             backend.passes += 1
-            done_count += sum(len(groups[k]) for k in chunk)
+            done_count += sum(len(groups[k]) for k in real)
             if backend.progress:
                 backend.progress(label, done_count, total)
     return out

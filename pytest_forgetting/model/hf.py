@@ -7,9 +7,9 @@ request that misses the output cache: a fully cached run never imports torch
 or transformers (cache keys use the unrendered messages; the chat template is
 part of the model fingerprint, since it lives in the model directory).
 
-Generation is greedy with left padding; requests are grouped by adapter and
-token budget and sorted by length so padding stays small. Label scoring
-encodes each prompt once, re-uses its KV cache for every candidate label,
+Generation is greedy with left padding in fixed batch shapes (a width bucket
+per row, a fixed row count: see :mod:`.generation`), so a case's answer does
+not depend on which other cases run. Label scoring encodes each prompt once, re-uses its KV cache for every candidate label,
 and applies the LM head only at label positions.
 """
 from __future__ import annotations
@@ -36,6 +36,10 @@ from .protocol import GenerateRequest, LoglikelihoodRequest, ModelIdentity, Prom
 Progress = Callable[[str, float, int], None]
 """``progress(what, done, total)``: called at each pass start (``done`` 0), after each decode step
 (``done`` fractional: the batch's spent share of its token budget) and at each batch end."""
+AUTO_ROWS = 16
+"""Rows per batch with ``--forgetting-batch-size auto`` on CPU and MPS (see benchmarks/RESULTS.md, issue 29)."""
+AUTO_ROWS_GPU = 64
+"""Rows per batch with ``auto`` on CUDA."""
 _POSITION_KEYS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length")
 
 
@@ -348,18 +352,13 @@ class HFBackend:
                 ) from None
         return "\n".join(c for _, c in prompt.messages) + "\n"
 
-    def _batch_size(self, longest: int) -> int:
+    def batch_rows(self) -> int:
+        """Rows in every batch (short batches are filled with copies): ``--forgetting-batch-size``, else a
+        fixed number per device. Never a function of free memory or of which cases run, so a case's
+        arithmetic is the same in any selection; it is part of the baseline identity."""
         if self.settings.batch_size:
             return self.settings.batch_size
-        if self.device.startswith("cuda"):
-            import torch
-
-            free, _ = torch.cuda.mem_get_info()
-            cfg = self.model.config
-            per_tok = 2 * cfg.num_hidden_layers * getattr(cfg, "num_key_value_heads", cfg.num_attention_heads) * (
-                cfg.hidden_size // cfg.num_attention_heads) * 2
-            return max(1, min(256, int(0.5 * free / max(1, per_tok * longest))))
-        return max(1, min(64, 12288 // max(1, longest)))
+        return AUTO_ROWS_GPU if self.device.startswith("cuda") else AUTO_ROWS
 
     def merged(self, adapter: str | None) -> bool:
         """Whether ``adapter``'s requests are answered with its weights merged into the base (never the base side)."""
