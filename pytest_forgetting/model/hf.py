@@ -28,6 +28,7 @@ from .loading import (
     check_weights_safe,
     fingerprint_dir,
     fingerprint_memo_dir,
+    fingerprint_parts,
     offline,
     resolve_model,
 )
@@ -36,6 +37,8 @@ from .protocol import GenerateRequest, LoglikelihoodRequest, ModelIdentity, Prom
 Progress = Callable[[str, float, int], None]
 """``progress(what, done, total)``: called at each pass start (``done`` 0), after each decode step
 (``done`` fractional: the batch's spent share of its token budget) and at each batch end."""
+BATCH_LAYOUT = "fixed-shape-1"
+"""How batches are shaped (:mod:`.generation`); another layout rounds differently, so it is part of the identity."""
 AUTO_ROWS = 16
 """Rows per batch with ``--forgetting-batch-size auto`` on CPU and MPS (see benchmarks/RESULTS.md, issue 29)."""
 AUTO_ROWS_GPU = 64
@@ -358,7 +361,34 @@ class HFBackend:
         arithmetic is the same in any selection; it is part of the baseline identity."""
         if self.settings.batch_size:
             return self.settings.batch_size
-        return AUTO_ROWS_GPU if self.device.startswith("cuda") else AUTO_ROWS
+        return AUTO_ROWS_GPU if self.resolved_device().startswith("cuda") else AUTO_ROWS
+
+    def resolved_device(self) -> str:
+        """The device ``auto`` picks, without importing torch where the answer is certain (no GPU, not a Mac)."""
+        import sys
+
+        if self._device is None and self.settings.device == "auto" and sys.platform != "darwin" \
+                and "gpu:" not in accelerator_signature():
+            return "cpu"
+        return self.device
+
+    def arithmetic(self) -> dict[str, Any]:
+        """Settings that change the floating-point arithmetic of every answer: kept in the baseline identity."""
+        device = self.resolved_device()
+        dtype = self.settings.dtype
+        if dtype == "auto":
+            dtype = "float32" if not device.startswith("cuda") else str(pick_dtype("auto", device)).removeprefix("torch.")
+        return {"device": device.split(":")[0], "dtype": dtype, "batch_rows": self.batch_rows(), "layout": BATCH_LAYOUT}
+
+    def identity_parts(self) -> dict[str, Any]:
+        """The base model's identity by part (what a baseline check compares and names), plus :meth:`arithmetic`.
+        Read from the files (digests remembered in the cache dir): no weights are loaded."""
+        if self.source.path is not None:
+            model: dict[str, Any] = fingerprint_parts(self.source.path, memo_dir=fingerprint_memo_dir(self.settings.cache_dir))
+        else:
+            model = {"fingerprint": self._fingerprint}
+        return {"model": {"name": self.source.name, "backend": self.backend_name, **model},
+                "arithmetic": self.arithmetic()}
 
     def merged(self, adapter: str | None) -> bool:
         """Whether ``adapter``'s requests are answered with its weights merged into the base (never the base side)."""

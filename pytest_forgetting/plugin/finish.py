@@ -61,6 +61,7 @@ def run_data(fs: ForgettingSession, extras: dict[str, Any]) -> RunData:
         evidence=tuple(fs.evidence()), decision=fs.decision, base_drift=dict(fs.compared.base_drift),
         identities=dict(fs.identities), generation=generation_settings(fs.settings.max_new_tokens), error=fs.error,
         update_lines=tuple(fs.update_lines), finish_error=fs.finish_error, extras=extras, timings=dict(fs.timings),
+        model_check=dict(fs.model_check),
     )
 
 

@@ -53,7 +53,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_adapter", "--adapter", "PEFT adapter directory; repeat or use a glob (runs/checkpoint-*) to sweep checkpoints", {"action": "append"}),
     ("forgetting_device", "--forgetting-device", "auto, cpu, cuda or mps (default auto)", {"type": _choice("auto", "cpu", "cuda", "mps")}),
     ("forgetting_dtype", "--forgetting-dtype", "auto, float32, bfloat16 or float16 (default auto)", {"type": _choice("auto", "float32", "bfloat16", "float16")}),
-    ("forgetting_batch_size", "--forgetting-batch-size", "requests per batch, or 'auto' (default)", {"type": _batch_size}),
+    ("forgetting_batch_size", "--forgetting-batch-size", "rows per batch (fixed shapes; part of the baseline identity), or 'auto' (default)", {"type": _batch_size}),
     ("forgetting_max_new_tokens", "--forgetting-max-new-tokens", "default max new tokens for cases that set none (default 64)", {"type": _positive}),
     ("forgetting_update", "--forgetting-update", "record baselines for the suites and cases that ran", {"action": "store_true"}),
     ("forgetting_reason", "--forgetting-reason", "why this baseline was recorded (stored in the file)", {}),
@@ -77,6 +77,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_max_concurrency", "--forgetting-max-concurrency", "requests in flight at once for --forgetting-backend=openai (default 8)", {"type": _positive}),
     ("forgetting_request_timeout", "--forgetting-request-timeout", "seconds per request for --forgetting-backend=openai (default 120)", {"type": _positive}),
     ("forgetting_seed", "--forgetting-seed", "seed for the statistics' resampling (default 0)", {"type": int}),
+    ("forgetting_allow_other_model", "--forgetting-allow-other-model", "compare with baselines recorded on another model or with other settings (dtype, device, batch size, generation); the report says so", {"action": "store_true"}),
     ("forgetting_merge_adapters", "--forgetting-merge-adapters", "answer adapter sides with the LoRA merged into the base weights (faster; outputs may differ by float rounding)", {"action": "store_true"}),
 ]
 
@@ -139,6 +140,7 @@ class RunSettings:
     max_concurrency: int = 8
     request_timeout: int = 120
     merge_adapters: bool = False
+    allow_other_model: bool = False
     rootdir: Path = field(default_factory=Path.cwd)
 
 
@@ -300,6 +302,7 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         max_concurrency=_get(config, "forgetting_max_concurrency") or 8,
         request_timeout=_get(config, "forgetting_request_timeout") or 120,
         merge_adapters=bool(_get(config, "forgetting_merge_adapters")),
+        allow_other_model=bool(_get(config, "forgetting_allow_other_model")),
         rootdir=Path(config.rootpath),
     )
     if s.update and len(s.adapters) > 1:

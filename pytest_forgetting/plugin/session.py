@@ -84,6 +84,8 @@ class ForgettingSession:
         self.ran = False
         self.interrupted = False
         self.identities: dict[Side, dict[str, Any]] = {}
+        self.current_identity: dict[str, Any] | None = None  # the base model's identity block (records/identity.py)
+        self.model_check: dict[str, Any] = {}  # what the baseline identity check found, for the record
         self.update_lines: list[str] = []
         self.finish_error: str | None = None  # baseline or report writes that failed after the items ran
         self.timings: dict[str, float] = {}
@@ -200,6 +202,7 @@ class ForgettingSession:
             sides.insert(0, None)
         for st in self.active:
             self._load_baseline(st)
+        self._check_identity(backend)
         work = [(st.suite, [st.suite.case(cid) for cid in st.case_ids()]) for st in self.active]
         self.runs = run_suites(backend, work, sides, self.settings.max_new_tokens,
                                notice=lambda msg: self.progress(msg, 0, 0))
@@ -209,6 +212,30 @@ class ForgettingSession:
             [st.suite for st in self.active], self.runs, self.candidates, live_base=self.settings.compare_base,
             baselines={st.suite.name: st.record for st in self.active}, max_new_tokens=self.settings.max_new_tokens,
             seed=self.settings.seed)
+
+    def _check_identity(self, backend: Backend) -> None:
+        """Stop before any model work when a stored baseline was recorded with another model or other
+        arithmetic (issue 29); ``--forgetting-allow-other-model`` compares anyway and the record says so."""
+        from ..records.identity import current_identity, identity_differences, other_model_message, recorded_settings
+
+        self.current_identity = current = current_identity(backend, generation_settings(self.settings.max_new_tokens))
+        if self.settings.update or self.settings.absolute:
+            return
+        fingerprint = backend.identity(None).fingerprint
+        found, options = {}, []
+        for st in self.active:
+            rec = st.record
+            diffs = identity_differences(rec.identity, rec.model, current, fingerprint) if rec is not None else []
+            if rec is not None and diffs:
+                found[st.suite.name] = (str(baseline_path(st.suite.path)), str(rec.model.get("name") or "?"), diffs)
+                options += recorded_settings(rec.identity, current)
+        self.model_check = {"allowed_other_model": self.settings.allow_other_model,
+                            "differences": {name: list(v[2]) for name, v in sorted(found.items())}}
+        if found and not self.settings.allow_other_model:
+            raise ForgettingError(other_model_message(found, str(current["model"].get("name")), options))
+        if found:
+            self.progress(f"comparing {len(found)} suite(s) with baselines recorded on another model or other "
+                          "settings (--forgetting-allow-other-model); the report lists what differs", 0, 0)
 
     def output_cache_dir(self) -> Path:
         from ..model.embedded import default_cache_dir
@@ -295,7 +322,7 @@ class ForgettingSession:
                 family=st.suite.family, role=st.suite.role, model=self.identities.get(cand, {}),
                 generation=generation_settings(self.settings.max_new_tokens), plugin_version=__version__,
                 recorded_at=now, reason=self.settings.reason,
-                metrics={k: v.to_json() for k, v in values.items()}, cases=cases,
+                metrics={k: v.to_json() for k, v in values.items()}, cases=cases, identity=self.current_identity,
             )
             self.update_lines += describe_update(st.suite, old, rec)
             return rec

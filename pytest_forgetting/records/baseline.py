@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping, Optional
 from ..errors import BaselineError
 from ..fileio import atomic_write, locked
 from ..scoring.base import CaseOutcome
+from .identity import IDENTITY_KEY
 
 FORMAT_VERSION = 1
 BASELINE_DIR = "__baselines__"
@@ -58,9 +59,11 @@ class SuiteRecord:
     reason: str | None
     metrics: dict[str, Any]
     cases: dict[str, CaseRecord] = field(default_factory=dict)
+    identity: dict[str, Any] | None = None  # the model and arithmetic it was recorded with (:mod:`.identity`)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        extra = {IDENTITY_KEY: self.identity} if self.identity is not None else {}
+        return {**extra,
             "family": self.family,
             "role": self.role,
             "model": self.model,
@@ -84,6 +87,7 @@ class SuiteRecord:
             reason=obj.get("reason"),
             metrics=dict(obj.get("metrics", {})),
             cases={k: CaseRecord.from_json(v) for k, v in obj.get("cases", {}).items()},
+            identity=dict(obj[IDENTITY_KEY]) if isinstance(obj.get(IDENTITY_KEY), Mapping) else None,
         )
 
 
