@@ -126,4 +126,4 @@ def test_identity_block_is_one_self_contained_line(recorded: pytest.Pytester) ->
     block = json.loads(line.strip().removeprefix('"identity":').rstrip(","))
     assert set(block) == {"model", "arithmetic", "generation"}
     assert set(block["model"]) == {"name", "backend", "weights", "tokenizer", "chat_template", "config"}
-    assert block["arithmetic"] == {"device": "cpu", "dtype": "float32", "batch_rows": 4, "layout": "fixed-shape-1"}
+    assert block["arithmetic"] == {"device": "cpu", "dtype": "float32", "batch_rows": 4, "layout": "padded-1"}

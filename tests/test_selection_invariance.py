@@ -63,8 +63,10 @@ class Recorder:
         return out
 
 
-@pytest.fixture(scope="module")
-def loaded(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, Any]]:
+@pytest.fixture(scope="module", params=["padded", "fixed"])
+def loaded(request: pytest.FixtureRequest, tiny_model: Path,
+           tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, Any]]:
+    """The CPU layout, and the fixed-shape layout accelerators use (forced here, on CPU)."""
     from pytest_forgetting.model.hf import HFBackend, LoadSettings
     from pytest_forgetting.suite.cases import load_suite
 
@@ -74,7 +76,7 @@ def loaded(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
         path = root / f"{name}.forgetting.yaml"
         path.write_text(body, encoding="utf-8")
         suites[name] = load_suite(path, root=root)
-    return HFBackend(LoadSettings(model=str(tiny_model), device="cpu", batch_size=4)), suites
+    return HFBackend(LoadSettings(model=str(tiny_model), device="cpu", batch_size=4, layout=request.param)), suites
 
 
 def _answers(backend: Any, work: list[tuple[Any, list[Any]]]) -> dict[tuple[str, str], str]:
@@ -121,15 +123,21 @@ def test_a_case_answers_the_same_in_any_selection_and_order(loaded: tuple[Any, d
 
 
 def test_batch_shape_is_a_function_of_the_row_alone() -> None:
-    """The width bucket never equals the row (an unpadded batch takes another kernel path) and
-    depends on nothing but the row's length."""
-    from pytest_forgetting.model.generation import filled, fixed_batches, width_bucket
+    """Fixed layout: the width bucket never equals the row (an unpadded batch takes another kernel path) and
+    depends on nothing but the row's length; short batches are filled with copies. Both layouts share a
+    head only between rows whose own head it is."""
+    from pytest_forgetting.model.batching import head_len, plan, width_bucket
 
     assert all(width_bucket(n) > n and width_bucket(n) % 16 == 0 for n in range(1, 300))
     assert width_bucket(15) == 16 and width_bucket(16) == 32
-    batches = fixed_batches({32: [5, 1, 9], 16: [2]}, 2)
-    assert batches == [(16, [2]), (32, [5, 1]), (32, [9])]
-    assert filled([9], 3) == [9, 9, 9]
+    ids = {1: [7] * 9 + [1, 2], 2: [7] * 9 + [3], 3: [5, 5, 5]}
+    heads = {1: 9, 2: 9, 3: 0}
+    fixed = plan([3, 2, 1], ids.__getitem__, heads.__getitem__, layout="fixed", rows=lambda n: 3, order=lambda k: k)
+    assert [(b.head, b.width, b.real, b.rows) for b in fixed] == [((), 16, [3], [3, 3, 3]),
+                                                                  ((7,) * 9, 16, [1, 2], [1, 2, 1])]
+    padded = plan([3, 2, 1], ids.__getitem__, heads.__getitem__, layout="padded", rows=lambda n: 3, order=lambda k: k)
+    assert [(b.width, b.real, len(b.rows)) for b in padded] == [(16, [3], 8), (16, [1, 2], 8)]  # a pad column, 8 rows
+    assert head_len([7] * 9 + [1], [7] * 9 + [9]) == 9 and head_len([7] * 5 + [1], [7] * 5) == 0
 
 
 def _write(pytester: pytest.Pytester, name: str, body: str) -> None:

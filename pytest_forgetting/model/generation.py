@@ -1,25 +1,18 @@
-"""Batched greedy generation and prompt-once label scoring for :class:`HFBackend`, in fixed batch shapes.
+"""Batched greedy generation and prompt-once label scoring for :class:`HFBackend`.
 
-Kept apart from loading so each can be read on its own. A case's answer must not depend on what
-else runs (``-k``, one suite file, suite order, another suite added): deselected cases are never
-sent, so the invariance comes from the computation itself. Every batch has a shape that depends
-only on its own rows' keys, never on which other rows were selected:
-
-- a row is left-padded to a *width bucket* of its own length (:func:`width_bucket`), always with at
-  least one pad column, so the attention mask always has padding and the kernels never switch to
-  the unpadded fast path for one batch and not the next;
-- rows are grouped by adapter and bucket (label scoring: also by the continuation lengths), and
-  every batch is filled to the same row count with copies of its first row;
-- no row leaves the batch early and no prefix is shared across rows: finished rows keep decoding
-  (their tokens are dropped), so each step's shape is the same whoever finished.
-
-Position ids are counted over real tokens only, so padding changes no row's positions.
+Kept apart from loading so each can be read on its own. Both group requests by adapter (one
+``set_adapter`` / ``disable_adapter`` per group) and cut them into batches with
+:mod:`.batching`, whose shapes keep a case's answer independent of which other cases run. Rows
+sharing a template head (the system turn and user header) encode it once at batch 1 and copy its
+KV cache to every row; the layout is ``[head][pads][suffix]`` with positions counted over real
+tokens only, so the model sees exactly what it would see without sharing.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any, Callable, Protocol, Sequence
 
+from .batching import MIN_ROWS, Batch, empty_last, head_len, pack, plan, width_bucket
 from .protocol import GenerateRequest, Loglik, LoglikelihoodRequest, Prompt
 
 
@@ -39,7 +32,9 @@ class HFBackend(Protocol):
     @property
     def device(self) -> str: ...
 
-    def batch_rows(self) -> int: ...
+    def layout(self) -> str: ...
+
+    def rows_for(self, longest: int) -> int: ...
 
     def check_lengths(self, rows: Sequence[tuple[Prompt, int, int]]) -> None: ...
 
@@ -76,53 +71,37 @@ def _eos_ids(backend: "HFBackend") -> set[int]:
     return ids
 
 
-WIDTH_STEP = 16
-"""Tokens: rows are padded to a multiple of this (plus at least one pad column)."""
-
-
-def width_bucket(n: int) -> int:
-    """The padded width of a row of ``n`` tokens: a function of ``n`` alone, always wider than ``n``, so
-    every batch has padding (an unpadded batch takes another attention kernel path, other rounding)."""
-    return (n // WIDTH_STEP + 1) * WIDTH_STEP
-
-
-def fixed_batches(keyed: dict[Any, list[Any]], rows: int) -> list[tuple[Any, list[Any]]]:
-    """Cut each key's row indices into chunks of ``rows``; a chunk's shape is then the key's, whoever is in it.
-
-    Keys are visited in sorted order and rows in the given order; the caller fills short chunks
-    (:func:`filled`)."""
-    out: list[tuple[Any, list[Any]]] = []
-    for key in sorted(keyed, key=repr):
-        idxs = keyed[key]
-        out += [(key, idxs[i : i + rows]) for i in range(0, len(idxs), rows)]
-    return out
-
-
-def filled(chunk: list[Any], rows: int) -> list[Any]:
-    """A chunk filled to ``rows`` with copies of its first row: filler rows cost compute, never change a real row."""
-    return chunk + [chunk[0]] * (rows - len(chunk))
-
-
-def pack_fixed(batch: list[list[int]], width: int, pad_id: int) -> tuple[Any, Any]:
-    """``ids, mask``: every row left-padded to ``width``."""
-    import torch
-
-    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(batch), width), dtype=torch.long)
-    for i, x in enumerate(batch):
-        ids[i, width - len(x) :] = torch.tensor(x)
-        mask[i, width - len(x) :] = 1
-    return ids, mask
-
-
 def _cache_of(out: Any) -> Any:
     return getattr(out, "cache", None) or getattr(out, "past_key_values", None)
 
 
-def prefill(net: Any, ids: Any, mask: Any, cache_kw: str, **extra: Any) -> Any:
-    """One forward over a packed batch; positions count real tokens only."""
+def prefill(net: Any, ids: Any, mask: Any, prefix_len: int, cache_kw: str, **extra: Any) -> Any:
+    """One forward over a packed batch, running the shared head once at batch 1."""
     pos = (mask.cumsum(-1) - 1).clamp(min=0)
-    return net(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, **extra)
+    if not prefix_len:
+        return net(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, **extra)
+    head = {"logits_to_keep": 1} if "logits_to_keep" in extra else {}
+    pre = net(input_ids=ids[:1, :prefix_len], attention_mask=mask[:1, :prefix_len],
+              position_ids=pos[:1, :prefix_len], use_cache=True, **head)
+    cache = _cache_of(pre)
+    cache.batch_repeat_interleave(ids.shape[0])
+    return net(input_ids=ids[:, prefix_len:], attention_mask=mask, position_ids=pos[:, prefix_len:],
+               use_cache=True, **{cache_kw: cache}, **extra)
+
+
+def heads(backend: "HFBackend", prompts: dict[Any, Prompt], encoded: dict[Any, list[int]]) -> dict[Any, int]:
+    """Each row's own shareable head length (:func:`~.batching.head_len`); probes rendered once per distinct one."""
+    probes: dict[Any, list[int]] = {}
+    out = {}
+    for k, prompt in prompts.items():
+        probe = empty_last(prompt)
+        if probe is None:
+            out[k] = 0
+            continue
+        if probe not in probes:
+            probes[probe] = encode_prompt(backend, probe)
+        out[k] = head_len(encoded[k], probes[probe])
+    return out
 
 
 def encode_prompt(backend: "HFBackend", prompt: Any) -> list[int]:
@@ -140,10 +119,11 @@ def _cache_kw(model: Any) -> str:
 
 def greedy_decode(
     model: Any, tokenizer: Any, ids: Any, mask: Any, budgets: list[int], stops: list[tuple[str, ...]], eos: set[int],
-    on_step: Callable[[float], None] | None = None,
+    prefix_len: int = 0, on_step: Callable[[float], None] | None = None, keep_shape: bool = False,
 ) -> list[list[int]]:
-    """Greedy decoding at a fixed batch shape: rows past ``len(budgets)`` are filler, and a finished row
-    stays in the batch (its tokens dropped) so no row's step depends on when the others finish.
+    """Greedy decoding; rows past ``len(budgets)`` are filler. A finished row leaves the batch (and the KV
+    cache), so short answers stop costing compute, unless ``keep_shape`` (the fixed layout): then it stays,
+    its tokens dropped, so no row's step shape depends on when the others finish.
 
     A row ends at EOS, at a stop string or at its own token budget. Returns the new tokens of each
     real row (EOS excluded). ``on_step(fraction)`` is told after each step how much of the batch's token
@@ -153,16 +133,17 @@ def greedy_decode(
 
     kw = _cache_kw(model)
     n = len(budgets)
-    out = prefill(model, ids, mask, kw, logits_to_keep=1)
+    out = prefill(model, ids, mask, prefix_len, kw, logits_to_keep=1)
     cache = _cache_of(out)
     nxt = out.logits[:, -1, :].argmax(-1)
     live = set(range(n))
+    slot = list(range(ids.shape[0]))  # the batch position of each row still in the batch
     last = mask.sum(-1) - 1
     tokens: list[list[int]] = [[] for _ in range(n)]
     budget_total = max(1, sum(budgets))
     while True:
         for row in sorted(live):
-            t = int(nxt[row])
+            t = int(nxt[slot.index(row)])
             if t in eos:
                 live.discard(row)
                 continue
@@ -175,6 +156,14 @@ def greedy_decode(
         if on_step is not None:
             spent = sum(len(tokens[r]) if r in live else budgets[r] for r in range(n))
             on_step(spent / budget_total)
+        if not keep_shape and len(live) < len(slot) and len(slot) > MIN_ROWS:
+            keep = [i for i, row in enumerate(slot) if row in live]
+            spare = [i for i, row in enumerate(slot) if row not in live]
+            keep = sorted(keep + spare[: max(0, MIN_ROWS - len(keep))])  # few-row matmuls round differently
+            sel = torch.tensor(keep, device=ids.device)
+            cache.batch_select_indices(sel)
+            mask, nxt, last = mask[sel], nxt[sel], last[sel]
+            slot = [slot[i] for i in keep]
         mask = torch.cat([mask, mask.new_ones((mask.shape[0], 1))], dim=1)
         last = last + 1
         out = model(input_ids=nxt[:, None], attention_mask=mask, position_ids=last[:, None], use_cache=True,
@@ -205,27 +194,30 @@ def run_generate(backend: "HFBackend", requests: Sequence[GenerateRequest]) -> l
     by_adapter: dict[str | None, list[int]] = defaultdict(list)
     for i, r in enumerate(requests):
         by_adapter[r.adapter].append(i)
-    rows = backend.batch_rows()
+    head = heads(backend, {i: r.prompt for i, r in enumerate(requests)}, dict(enumerate(encoded)))
+    layout = backend.layout()
     for adapter in _adapter_order([r.adapter for r in requests]):
-        keyed: dict[int, list[int]] = defaultdict(list)  # width bucket -> rows, in a selection-free order
-        for i in sorted(by_adapter[adapter], key=lambda i: (-requests[i].settings.max_new_tokens, -len(encoded[i]), i)):
-            keyed[width_bucket(len(encoded[i]))].append(i)
-        label, done_count, total = f"generate ({adapter or 'base'})", 0, len(by_adapter[adapter])
+        idxs = by_adapter[adapter]
+        batches = plan(idxs, encoded.__getitem__, head.__getitem__, layout=layout,
+                       rows=lambda n: backend.rows_for(n + max(requests[i].settings.max_new_tokens for i in idxs)),
+                       order=lambda i: (-requests[i].settings.max_new_tokens, -len(encoded[i]), encoded[i]))
+        label, done_count, total = f"generate ({adapter or 'base'})", 0, len(idxs)
         if backend.progress:
             backend.progress(label, 0, total)
-        for width, chunk in fixed_batches(keyed, rows):
-            ids, mask = pack_fixed(filled([encoded[i] for i in chunk], rows), width, tok.pad_token_id)
-            budgets = [requests[i].settings.max_new_tokens for i in chunk]
-            stops = [requests[i].settings.stop for i in chunk]
-            on_step = _step_reporter(backend.progress, label, done_count, len(chunk), total)
+        for batch in batches:
+            ids, mask = pack(batch, encoded.__getitem__, tok.pad_token_id)
+            budgets = [requests[i].settings.max_new_tokens for i in batch.real]
+            stops = [requests[i].settings.stop for i in batch.real]
+            on_step = _step_reporter(backend.progress, label, done_count, len(batch.real), total)
             with torch.inference_mode(), backend._adapter_context(adapter):
                 toks_rows = greedy_decode(model, tok, ids.to(backend.device), mask.to(backend.device), budgets, stops,
-                                          eos, on_step=on_step)
+                                          eos, prefix_len=len(batch.head), on_step=on_step,
+                                          keep_shape=layout == "fixed")
             backend.passes += 1
-            for toks, i in zip(toks_rows, chunk):
+            for toks, i in zip(toks_rows, batch.real):
                 text = tok.decode(toks, skip_special_tokens=True)
                 out[i] = cut_at_stop(text, requests[i].settings.stop)
-            done_count += len(chunk)
+            done_count += len(batch.real)
             if backend.progress:
                 backend.progress(label, done_count, total)
     return out
@@ -250,23 +242,25 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
     decoder, head = lm.get_decoder(), lm.get_output_embeddings()
     cache_kw = _cache_kw(model)
     out: list[float] = [Loglik(0.0, 0)] * len(requests)
-    n_rows = backend.batch_rows()
+    own_head = heads(backend, {k: k[1] for k in groups}, prompt_ids)
+    layout = backend.layout()
     for adapter in _adapter_order([r.adapter for r in requests]):
-        # a batch's shape: its width bucket and the token counts of each prompt's continuations
-        keyed: dict[tuple[int, tuple[int, ...]], list[Any]] = defaultdict(list)
-        for k in sorted((k for k in groups if k[0] == adapter), key=lambda k: (-len(prompt_ids[k]), prompt_ids[k])):
-            keyed[(width_bucket(len(prompt_ids[k])), tuple(len(cont_ids[i]) for i in groups[k]))].append(k)
+        keys = [k for k in groups if k[0] == adapter]
+        batches: list[Batch] = plan(
+            keys, prompt_ids.__getitem__, own_head.__getitem__, layout=layout, rows=lambda n: backend.rows_for(n + 8),
+            order=lambda k: (-len(prompt_ids[k]), prompt_ids[k]),
+            shape=lambda k: tuple(len(cont_ids[i]) for i in groups[k]))  # the continuation pass's shape
         label, done_count = f"score labels ({adapter or 'base'})", 0
-        total = sum(len(groups[k]) for k in groups if k[0] == adapter)
+        total = sum(len(groups[k]) for k in keys)
         if backend.progress:
             backend.progress(label, 0, total)
-        for (width, _), real in fixed_batches(keyed, n_rows):
-            chunk = filled(real, n_rows)
-            ids, mask = pack_fixed([prompt_ids[k] for k in chunk], width, tok.pad_token_id)
+        for batch in batches:
+            chunk, real = batch.rows, batch.real
+            ids, mask = pack(batch, prompt_ids.__getitem__, tok.pad_token_id)
             pairs = [(b, i) for b, k in enumerate(chunk) for i in groups[k] if cont_ids[i]]
             dev = backend.device
             with torch.inference_mode(), backend._adapter_context(adapter):
-                res = prefill(decoder, ids.to(dev), mask.to(dev), cache_kw)
+                res = prefill(decoder, ids.to(dev), mask.to(dev), len(batch.head), cache_kw)
                 first = torch.log_softmax(head(res.last_hidden_state[:, -1, :]).float(), dim=-1)
                 later = torch.zeros(len(pairs), device=dev)  # log-probs of each continuation's 2nd.. tokens
                 # one-token continuations (the usual labels) are scored by ``first`` alone
@@ -274,7 +268,7 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
                     sel = torch.tensor([b for b, _ in pairs], device=dev)
                     cache = _cache_of(res)
                     cache.reorder_cache(sel)
-                    cwidth = max(len(cont_ids[i]) for _, i in pairs)
+                    cwidth = width_bucket(max(len(cont_ids[i]) for _, i in pairs) - 1)  # aligned as the prompt is
                     cids = torch.full((len(pairs), cwidth), tok.pad_token_id, dtype=torch.long)
                     cmask = torch.zeros((len(pairs), cwidth), dtype=torch.long)
                     for n, (_, i) in enumerate(pairs):
@@ -292,7 +286,8 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
                     rows = [n for n, (_, i) in enumerate(pairs) for _ in range(len(cont_ids[i]) - 1)]
                     cols = [j for _, i in pairs for j in range(len(cont_ids[i]) - 1)]
                     targets = [cont_ids[i][j + 1] for _, i in pairs for j in range(len(cont_ids[i]) - 1)]
-                    lp = torch.log_softmax(head(h[rows, cols]).float(), dim=-1)
+                    pad = [0] * max(0, MIN_ROWS - len(rows))  # few-row matmuls round differently: fill with copies
+                    lp = torch.log_softmax(head(h[rows + pad, cols + [cols[0]] * len(pad)]).float(), dim=-1)[: len(rows)]
                     picked = lp[torch.arange(len(rows), device=dev), torch.tensor(targets, device=dev)]
                     later.index_add_(0, torch.tensor(rows, device=dev), picked)
                 for n, (b, i) in enumerate(pairs):

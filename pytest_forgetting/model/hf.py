@@ -7,9 +7,8 @@ request that misses the output cache: a fully cached run never imports torch
 or transformers (cache keys use the unrendered messages; the chat template is
 part of the model fingerprint, since it lives in the model directory).
 
-Generation is greedy with left padding in fixed batch shapes (a width bucket
-per row, a fixed row count: see :mod:`.generation`), so a case's answer does
-not depend on which other cases run. Label scoring encodes each prompt once, re-uses its KV cache for every candidate label,
+Generation is greedy with left padding, in batch shapes chosen so a case's
+answer does not depend on which other cases run (:mod:`.batching`). Label scoring encodes each prompt once, re-uses its KV cache for every candidate label,
 and applies the LM head only at label positions.
 """
 from __future__ import annotations
@@ -37,12 +36,12 @@ from .protocol import GenerateRequest, LoglikelihoodRequest, ModelIdentity, Prom
 Progress = Callable[[str, float, int], None]
 """``progress(what, done, total)``: called at each pass start (``done`` 0), after each decode step
 (``done`` fractional: the batch's spent share of its token budget) and at each batch end."""
-BATCH_LAYOUT = "fixed-shape-1"
-"""How batches are shaped (:mod:`.generation`); another layout rounds differently, so it is part of the identity."""
+BATCH_LAYOUT_VERSION = 1
+"""Bumped when batch shapes change (:mod:`.batching`): another layout rounds differently, so it is in the identity."""
 AUTO_ROWS = 16
-"""Rows per batch with ``--forgetting-batch-size auto`` on CPU and MPS (see benchmarks/RESULTS.md, issue 29)."""
+"""Rows per fixed-layout batch with ``--forgetting-batch-size auto`` on MPS (or a forced fixed layout on CPU)."""
 AUTO_ROWS_GPU = 64
-"""Rows per batch with ``auto`` on CUDA."""
+"""Rows per fixed-layout batch with ``auto`` on CUDA."""
 _POSITION_KEYS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length")
 
 
@@ -59,6 +58,7 @@ class LoadSettings:
     trust_remote_code: bool = False
     allow_pickle: bool = False
     merge_adapters: bool = False  # answer adapter sides with the LoRA merged into the base weights
+    layout: str | None = None  # batch shapes (:mod:`.batching`): None = by device ("fixed" off CPU)
 
 
 def accelerator_signature() -> str:
@@ -355,13 +355,21 @@ class HFBackend:
                 ) from None
         return "\n".join(c for _, c in prompt.messages) + "\n"
 
-    def batch_rows(self) -> int:
-        """Rows in every batch (short batches are filled with copies): ``--forgetting-batch-size``, else a
-        fixed number per device. Never a function of free memory or of which cases run, so a case's
-        arithmetic is the same in any selection; it is part of the baseline identity."""
+    def layout(self) -> str:
+        """How batches are shaped (:mod:`.batching`): ``fixed`` on an accelerator, whose kernels are chosen by
+        shape; ``padded`` on CPU, where a row's arithmetic does not depend on its batch once padded."""
+        if self.settings.layout:
+            return self.settings.layout
+        return "padded" if self.resolved_device() == "cpu" else "fixed"
+
+    def rows_for(self, longest: int) -> int:
+        """Rows per batch: ``--forgetting-batch-size``, else automatic. In the fixed layout ``longest`` is the
+        row's own bucket, never the batch's, and free memory is not asked (it differs from run to run)."""
         if self.settings.batch_size:
             return self.settings.batch_size
-        return AUTO_ROWS_GPU if self.resolved_device().startswith("cuda") else AUTO_ROWS
+        if self.layout() == "fixed":
+            return AUTO_ROWS_GPU if self.resolved_device().startswith("cuda") else AUTO_ROWS
+        return max(1, min(64, 12288 // max(1, longest)))
 
     def resolved_device(self) -> str:
         """The device ``auto`` picks, without importing torch where the answer is certain (no GPU, not a Mac)."""
@@ -378,7 +386,8 @@ class HFBackend:
         dtype = self.settings.dtype
         if dtype == "auto":
             dtype = "float32" if not device.startswith("cuda") else str(pick_dtype("auto", device)).removeprefix("torch.")
-        return {"device": device.split(":")[0], "dtype": dtype, "batch_rows": self.batch_rows(), "layout": BATCH_LAYOUT}
+        return {"device": device.split(":")[0], "dtype": dtype, "batch_rows": self.settings.batch_size or "auto",
+                "layout": f"{self.layout()}-{BATCH_LAYOUT_VERSION}"}
 
     def identity_parts(self) -> dict[str, Any]:
         """The base model's identity by part (what a baseline check compares and names), plus :meth:`arithmetic`.

@@ -8,7 +8,7 @@ with the model in use before any model work (the files are fingerprinted, the we
     "identity": {
       "model": {"name": "SmolLM2-135M-Instruct", "backend": "transformers", "weights": "<16 hex>",
                 "tokenizer": "<16 hex>", "chat_template": "<16 hex>", "config": "<16 hex>"},
-      "arithmetic": {"device": "cpu", "dtype": "float32", "batch_rows": 16, "layout": "fixed-shape-1"},
+      "arithmetic": {"device": "cpu", "dtype": "float32", "batch_rows": "auto", "layout": "padded-1"},
       "generation": {"decoding": "greedy", "default_max_new_tokens": 64}
     }
 
