@@ -53,7 +53,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_adapter", "--adapter", "PEFT adapter directory; repeat or use a glob (runs/checkpoint-*) to sweep checkpoints", {"action": "append"}),
     ("forgetting_device", "--forgetting-device", "auto, cpu, cuda or mps (default auto)", {"type": _choice("auto", "cpu", "cuda", "mps")}),
     ("forgetting_dtype", "--forgetting-dtype", "auto, float32, bfloat16 or float16 (default auto)", {"type": _choice("auto", "float32", "bfloat16", "float16")}),
-    ("forgetting_batch_size", "--forgetting-batch-size", "rows per batch (fixed shapes; part of the baseline identity), or 'auto' (default)", {"type": _batch_size}),
+    ("forgetting_batch_size", "--forgetting-batch-size", "rows per batch, or 'auto' (default); part of the baseline identity", {"type": _batch_size}),
     ("forgetting_max_new_tokens", "--forgetting-max-new-tokens", "default max new tokens for cases that set none (default 64)", {"type": _positive}),
     ("forgetting_update", "--forgetting-update", "record baselines for the suites and cases that ran", {"action": "store_true"}),
     ("forgetting_reason", "--forgetting-reason", "why this baseline was recorded (stored in the file)", {}),
