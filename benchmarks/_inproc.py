@@ -84,7 +84,7 @@ def plugin_batches(backend: Any, requests: Sequence[Any]) -> list[list[int]]:
     idxs = sorted(range(len(requests)), key=lambda i: (-requests[i].settings.max_new_tokens, -enc[i], i))
     out, start = [], 0
     while start < len(idxs):
-        bs = backend._batch_size(enc[idxs[start]] + requests[idxs[start]].settings.max_new_tokens)
+        bs = backend.rows_for(enc[idxs[start]] + requests[idxs[start]].settings.max_new_tokens)  # approximate since issue 29
         out.append(idxs[start : start + bs])
         start += bs
     return out

@@ -153,4 +153,6 @@ def test_generation_settings_mismatch_needs_reapproval(suite_dir: pytest.Pyteste
     suite_dir.runpytest(model, "--forgetting-update", "-q").assert_outcomes(passed=14)
     res = suite_dir.runpytest(model, "--forgetting-max-new-tokens=8", "-q", "-k", "overuse_rate")
     res.assert_outcomes(failed=1, deselected=13)
-    res.stdout.fnmatch_lines(["*needs re-approval: generation setting 'default_max_new_tokens' was 64, now 8*"])
+    # generation settings are part of the baseline identity (issue 29): the run stops before model work
+    res.stdout.fnmatch_lines(["*default max new tokens: 64 recorded, 8 now*",
+                              "*fix: run with --model pointing at the recorded model (model) with --forgetting-max-new-tokens=64;*"])

@@ -213,7 +213,7 @@ def test_batch_size_does_not_change_outputs(tiny_model: Path) -> None:
 
 
 def test_compacting_decoder_matches_hf_generate(tiny_model: Path, random_adapter: Path) -> None:
-    """Our greedy loop drops finished rows from the batch; it must give exactly model.generate's text."""
+    """Our greedy loop keeps fixed batch shapes (filler rows, finished rows kept); it must give exactly model.generate's text."""
     import torch
 
     from pytest_forgetting.model.generation import _eos_ids, encode_prompt
@@ -239,8 +239,7 @@ SYSTEM = "You are a careful assistant for an electronics store. Answer briefly a
 
 
 def test_shared_prefix_generation_matches_one_by_one(tiny_model: Path, random_adapter: Path) -> None:
-    """A batch sharing a long system turn encodes it once; the text must equal unbatched greedy output."""
-    from pytest_forgetting.model.generation import common_prefix_len, encode_prompt
+    """A batch whose rows share a long system turn gives exactly the unbatched greedy output."""
     from pytest_forgetting.model.hf import HFBackend
     from pytest_forgetting.model.settings import ModelSettings
     from pytest_forgetting.model.protocol import GenerateRequest, GenerationSettings, Prompt
@@ -249,7 +248,6 @@ def test_shared_prefix_generation_matches_one_by_one(tiny_model: Path, random_ad
     reqs = [GenerateRequest(Prompt.of(p, system=SYSTEM), GenerationSettings(max_new_tokens=10), side)
             for side in (None, "random") for p in prompts]
     batched = HFBackend(ModelSettings(model=str(tiny_model), adapters=(str(random_adapter),)))
-    assert common_prefix_len([encode_prompt(batched, r.prompt) for r in reqs]) >= 8, "the test must share a prefix"
     single = HFBackend(ModelSettings(model=str(tiny_model), adapters=(str(random_adapter),), batch_size=1))
     assert batched.generate(reqs) == single.generate(reqs)
 

@@ -1,13 +1,10 @@
-"""Batched greedy generation and shared-prefix label scoring for :class:`HFBackend`.
+"""Batched greedy generation and prompt-once label scoring for :class:`HFBackend`.
 
-Kept apart from loading so each can be read on its own. Both functions group
-requests by adapter (so one ``set_adapter`` / ``disable_adapter`` per group),
-sort by length to keep padding small, and report progress between batches.
-
-Prompts in a batch usually open the same way (the chat template's system turn,
-a suite's shared instruction): that common token prefix is encoded once, its
-KV cache copied to every row, and only the per-prompt suffixes are run. The
-batch layout is ``[prefix][pads][suffix]`` with positions counted over real
+Kept apart from loading so each can be read on its own. Both group requests by adapter (one
+``set_adapter`` / ``disable_adapter`` per group) and cut them into batches with
+:mod:`.batching`, whose shapes keep a case's answer independent of which other cases run. Rows
+sharing a template head (the system turn and user header) encode it once at batch 1 and copy its
+KV cache to every row; the layout is ``[head][pads][suffix]`` with positions counted over real
 tokens only, so the model sees exactly what it would see without sharing.
 """
 from __future__ import annotations
@@ -15,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Callable, Protocol, Sequence
 
+from .batching import MIN_ROWS, Batch, empty_last, head_len, pack, plan, width_bucket
 from .protocol import GenerateRequest, Loglik, LoglikelihoodRequest, Prompt
 
 
@@ -37,7 +35,9 @@ class HFBackend(Protocol):
     def device(self) -> str:
         """The device the model runs on."""
 
-    def _batch_size(self, longest: int) -> int: ...
+    def layout(self) -> str: ...
+
+    def rows_for(self, longest: int) -> int: ...
 
     def check_lengths(self, rows: Sequence[tuple[Prompt, int, int]]) -> None:
         """Refuse prompts that do not fit the model's context, before any generation."""
@@ -77,53 +77,12 @@ def _eos_ids(backend: "HFBackend") -> set[int]:
     return ids
 
 
-def _left_pad(batch: list[list[int]], pad_id: int) -> tuple[Any, Any]:
-    import torch
-
-    width = max(len(x) for x in batch)
-    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(batch), width), dtype=torch.long)
-    for i, x in enumerate(batch):
-        if x:
-            ids[i, width - len(x) :] = torch.tensor(x)
-            mask[i, width - len(x) :] = 1
-    return ids, mask
-
-
-MIN_SHARED_PREFIX = 8
-"""Tokens: below this, the extra batch-1 prefix pass costs more than it saves."""
-
-
-def common_prefix_len(seqs: Sequence[Sequence[int]]) -> int:
-    """Length of the token prefix all rows share, leaving every row at least one token of its own."""
-    if len(seqs) < 2:
-        return 0
-    first, limit = seqs[0], min(len(x) for x in seqs) - 1
-    n = 0
-    while n < limit and all(x[n] == first[n] for x in seqs):
-        n += 1
-    return n if n >= MIN_SHARED_PREFIX else 0
-
-
-def pack_batch(batch: list[list[int]], pad_id: int) -> tuple[Any, Any, int]:
-    """``ids, mask, prefix_len`` in the ``[prefix][pads][suffix]`` layout (plain left padding when nothing is shared)."""
-    import torch
-
-    p = common_prefix_len(batch)
-    ids, mask = _left_pad([x[p:] for x in batch], pad_id)
-    if p:
-        prefix = torch.tensor(batch[0][:p], dtype=torch.long).expand(len(batch), p)
-        ids = torch.cat([prefix, ids], dim=1)
-        mask = torch.cat([mask.new_ones((len(batch), p)), mask], dim=1)
-    return ids, mask, p
-
-
 def _cache_of(out: Any) -> Any:
     return getattr(out, "cache", None) or getattr(out, "past_key_values", None)
 
 
 def prefill(net: Any, ids: Any, mask: Any, prefix_len: int, cache_kw: str, **extra: Any) -> Any:
-    """One forward over a packed batch, running the shared prefix once at batch 1."""
+    """One forward over a packed batch, running the shared head once at batch 1."""
     pos = (mask.cumsum(-1) - 1).clamp(min=0)
     if not prefix_len:
         return net(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, **extra)
@@ -134,6 +93,21 @@ def prefill(net: Any, ids: Any, mask: Any, prefix_len: int, cache_kw: str, **ext
     cache.batch_repeat_interleave(ids.shape[0])
     return net(input_ids=ids[:, prefix_len:], attention_mask=mask, position_ids=pos[:, prefix_len:],
                use_cache=True, **{cache_kw: cache}, **extra)
+
+
+def heads(backend: "HFBackend", prompts: dict[Any, Prompt], encoded: dict[Any, list[int]]) -> dict[Any, int]:
+    """Each row's own shareable head length (:func:`~.batching.head_len`); probes rendered once per distinct one."""
+    probes: dict[Any, list[int]] = {}
+    out = {}
+    for k, prompt in prompts.items():
+        probe = empty_last(prompt)
+        if probe is None:
+            out[k] = 0
+            continue
+        if probe not in probes:
+            probes[probe] = encode_prompt(backend, probe)
+        out[k] = head_len(encoded[k], probes[probe])
+    return out
 
 
 def encode_prompt(backend: "HFBackend", prompt: Any) -> list[int]:
@@ -152,50 +126,51 @@ def _cache_kw(model: Any) -> str:
 
 def greedy_decode(
     model: Any, tokenizer: Any, ids: Any, mask: Any, budgets: list[int], stops: list[tuple[str, ...]], eos: set[int],
-    prefix_len: int = 0, on_step: Callable[[float], None] | None = None,
+    prefix_len: int = 0, on_step: Callable[[float], None] | None = None, keep_shape: bool = False,
 ) -> list[list[int]]:
-    """Greedy decoding that drops finished rows from the batch (and the KV cache) as it goes.
+    """Greedy decoding; rows past ``len(budgets)`` are filler. A finished row leaves the batch (and the KV
+    cache), so short answers stop costing compute, unless ``keep_shape`` (the fixed layout): then it stays,
+    its tokens dropped, so no row's step shape depends on when the others finish.
 
-    ``model.generate`` keeps computing a finished sequence until the whole batch is done;
-    here a row leaves the batch at EOS, at a stop string or at its own token budget, so
-    short answers stop costing compute. Returns the new tokens of each row (EOS excluded).
-    ``on_step(fraction)`` is told after each step how much of the batch's token budget is spent
-    (a finished row counts as its whole budget), for the live progress line.
+    A row ends at EOS, at a stop string or at its own token budget. Returns the new tokens of each
+    real row (EOS excluded). ``on_step(fraction)`` is told after each step how much of the batch's token
+    budget is spent (a finished row counts as its whole budget), for the live progress line.
     """
     import torch
 
     kw = _cache_kw(model)
-    n = ids.shape[0]
+    n = len(budgets)
     out = prefill(model, ids, mask, prefix_len, kw, logits_to_keep=1)
     cache = _cache_of(out)
     nxt = out.logits[:, -1, :].argmax(-1)
-    active = list(range(n))
+    live = set(range(n))
+    slot = list(range(ids.shape[0]))  # the batch position of each row still in the batch
     last = mask.sum(-1) - 1
     tokens: list[list[int]] = [[] for _ in range(n)]
     budget_total = max(1, sum(budgets))
     while True:
-        keep: list[int] = []
-        for i, row in enumerate(active):
-            t = int(nxt[i])
+        for row in sorted(live):
+            t = int(nxt[slot.index(row)])
             if t in eos:
+                live.discard(row)
                 continue
             tokens[row].append(t)
-            if len(tokens[row]) >= budgets[row]:
-                continue
-            if stops[row] and any(s in tokenizer.decode(tokens[row], skip_special_tokens=True) for s in stops[row]):
-                continue
-            keep.append(i)
-        if not keep:
+            if len(tokens[row]) >= budgets[row] or (
+                    stops[row] and any(s in tokenizer.decode(tokens[row], skip_special_tokens=True) for s in stops[row])):
+                live.discard(row)
+        if not live:
             return tokens
         if on_step is not None:
-            live = {active[i] for i in keep}
             spent = sum(len(tokens[r]) if r in live else budgets[r] for r in range(n))
             on_step(spent / budget_total)
-        if len(keep) < len(active):
+        if not keep_shape and len(live) < len(slot) and len(slot) > MIN_ROWS:
+            keep = [i for i, row in enumerate(slot) if row in live]
+            spare = [i for i, row in enumerate(slot) if row not in live]
+            keep = sorted(keep + spare[: max(0, MIN_ROWS - len(keep))])  # few-row matmuls round differently
             sel = torch.tensor(keep, device=ids.device)
             cache.batch_select_indices(sel)
             mask, nxt, last = mask[sel], nxt[sel], last[sel]
-            active = [active[i] for i in keep]
+            slot = [slot[i] for i in keep]
         mask = torch.cat([mask, mask.new_ones((mask.shape[0], 1))], dim=1)
         last = last + 1
         out = model(input_ids=nxt[:, None], attention_mask=mask, position_ids=last[:, None], use_cache=True,
@@ -228,29 +203,30 @@ def run_generate(backend: "HFBackend", requests: Sequence[GenerateRequest]) -> l
     by_adapter: dict[str | None, list[int]] = defaultdict(list)
     for i, r in enumerate(requests):
         by_adapter[r.adapter].append(i)
+    head = heads(backend, {i: r.prompt for i, r in enumerate(requests)}, dict(enumerate(encoded)))
+    layout = backend.layout()
     for adapter in _adapter_order([r.adapter for r in requests]):
-        idxs = sorted(by_adapter[adapter], key=lambda i: (-requests[i].settings.max_new_tokens, -len(encoded[i]), i))
+        idxs = by_adapter[adapter]
+        batches = plan(idxs, encoded.__getitem__, head.__getitem__, layout=layout,
+                       rows=lambda n: backend.rows_for(n + max(requests[i].settings.max_new_tokens for i in idxs)),
+                       order=lambda i: (-requests[i].settings.max_new_tokens, -len(encoded[i]), encoded[i]))
         label, done_count, total = f"generate ({adapter or 'base'})", 0, len(idxs)
         if backend.progress:
             backend.progress(label, 0, total)
-        start = 0
-        while start < len(idxs):
-            longest = len(encoded[idxs[start]]) + requests[idxs[start]].settings.max_new_tokens
-            bs = backend._batch_size(longest)
-            chunk = idxs[start : start + bs]
-            start += len(chunk)
-            ids, mask, shared = pack_batch([encoded[i] for i in chunk], tok.pad_token_id)
-            budgets = [requests[i].settings.max_new_tokens for i in chunk]
-            stops = [requests[i].settings.stop for i in chunk]
-            on_step = _step_reporter(backend.progress, label, done_count, len(chunk), total)
+        for batch in batches:
+            ids, mask = pack(batch, encoded.__getitem__, tok.pad_token_id)
+            budgets = [requests[i].settings.max_new_tokens for i in batch.real]
+            stops = [requests[i].settings.stop for i in batch.real]
+            on_step = _step_reporter(backend.progress, label, done_count, len(batch.real), total)
             with torch.inference_mode(), backend._adapter_context(adapter):
-                rows = greedy_decode(model, tok, ids.to(backend.device), mask.to(backend.device), budgets, stops, eos,
-                                     prefix_len=shared, on_step=on_step)
+                toks_rows = greedy_decode(model, tok, ids.to(backend.device), mask.to(backend.device), budgets, stops,
+                                          eos, prefix_len=len(batch.head), on_step=on_step,
+                                          keep_shape=layout == "fixed")
             backend.passes += 1
-            for toks, i in zip(rows, chunk):
+            for toks, i in zip(toks_rows, batch.real):
                 text = tok.decode(toks, skip_special_tokens=True)
                 out[i] = cut_at_stop(text, requests[i].settings.stop)
-            done_count += len(chunk)
+            done_count += len(batch.real)
             if backend.progress:
                 backend.progress(label, done_count, total)
     return out
@@ -275,22 +251,25 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
     decoder, head = lm.get_decoder(), lm.get_output_embeddings()
     cache_kw = _cache_kw(model)
     out: list[float] = [Loglik(0.0, 0)] * len(requests)
+    own_head = heads(backend, {k: k[1] for k in groups}, prompt_ids)
+    layout = backend.layout()
     for adapter in _adapter_order([r.adapter for r in requests]):
-        keys = sorted((k for k in groups if k[0] == adapter), key=lambda k: -len(prompt_ids[k]))
+        keys = [k for k in groups if k[0] == adapter]
+        batches: list[Batch] = plan(
+            keys, prompt_ids.__getitem__, own_head.__getitem__, layout=layout, rows=lambda n: backend.rows_for(n + 8),
+            order=lambda k: (-len(prompt_ids[k]), prompt_ids[k]),
+            shape=lambda k: tuple(len(cont_ids[i]) for i in groups[k]))  # the continuation pass's shape
         label, done_count = f"score labels ({adapter or 'base'})", 0
         total = sum(len(groups[k]) for k in keys)
         if backend.progress:
             backend.progress(label, 0, total)
-        start = 0
-        while start < len(keys):
-            bs = backend._batch_size(len(prompt_ids[keys[start]]) + 8)
-            chunk = keys[start : start + bs]
-            start += len(chunk)
-            ids, mask, shared = pack_batch([prompt_ids[k] for k in chunk], tok.pad_token_id)
+        for batch in batches:
+            chunk, real = batch.rows, batch.real
+            ids, mask = pack(batch, prompt_ids.__getitem__, tok.pad_token_id)
             pairs = [(b, i) for b, k in enumerate(chunk) for i in groups[k] if cont_ids[i]]
             dev = backend.device
             with torch.inference_mode(), backend._adapter_context(adapter):
-                res = prefill(decoder, ids.to(dev), mask.to(dev), shared, cache_kw)
+                res = prefill(decoder, ids.to(dev), mask.to(dev), len(batch.head), cache_kw)
                 first = torch.log_softmax(head(res.last_hidden_state[:, -1, :]).float(), dim=-1)
                 later = torch.zeros(len(pairs), device=dev)  # log-probs of each continuation's 2nd.. tokens
                 # one-token continuations (the usual labels) are scored by ``first`` alone
@@ -298,14 +277,14 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
                     sel = torch.tensor([b for b, _ in pairs], device=dev)
                     cache = _cache_of(res)
                     cache.reorder_cache(sel)
-                    width = max(len(cont_ids[i]) for _, i in pairs)
-                    cids = torch.full((len(pairs), width), tok.pad_token_id, dtype=torch.long)
-                    cmask = torch.zeros((len(pairs), width), dtype=torch.long)
+                    cwidth = width_bucket(max(len(cont_ids[i]) for _, i in pairs) - 1)  # aligned as the prompt is
+                    cids = torch.full((len(pairs), cwidth), tok.pad_token_id, dtype=torch.long)
+                    cmask = torch.zeros((len(pairs), cwidth), dtype=torch.long)
                     for n, (_, i) in enumerate(pairs):
                         cids[n, : len(cont_ids[i])] = torch.tensor(cont_ids[i])
                         cmask[n, : len(cont_ids[i])] = 1
                     pmask = mask.to(dev)[sel]
-                    cpos = pmask.sum(-1, keepdim=True) + torch.arange(width, device=dev)[None, :]
+                    cpos = pmask.sum(-1, keepdim=True) + torch.arange(cwidth, device=dev)[None, :]
                     h = decoder(
                         input_ids=cids.to(dev),
                         attention_mask=torch.cat([pmask, cmask.to(dev)], dim=1),
@@ -316,13 +295,15 @@ def run_loglikelihood(backend: "HFBackend", requests: Sequence[LoglikelihoodRequ
                     rows = [n for n, (_, i) in enumerate(pairs) for _ in range(len(cont_ids[i]) - 1)]
                     cols = [j for _, i in pairs for j in range(len(cont_ids[i]) - 1)]
                     targets = [cont_ids[i][j + 1] for _, i in pairs for j in range(len(cont_ids[i]) - 1)]
-                    lp = torch.log_softmax(head(h[rows, cols]).float(), dim=-1)
+                    pad = [0] * max(0, MIN_ROWS - len(rows))  # few-row matmuls round differently: fill with copies
+                    lp = torch.log_softmax(head(h[rows + pad, cols + [cols[0]] * len(pad)]).float(), dim=-1)[: len(rows)]
                     picked = lp[torch.arange(len(rows), device=dev), torch.tensor(targets, device=dev)]
                     later.index_add_(0, torch.tensor(rows, device=dev), picked)
                 for n, (b, i) in enumerate(pairs):
-                    out[i] = Loglik(float(first[b, cont_ids[i][0]] + later[n]), len(cont_ids[i]))
+                    if b < len(real):  # filler rows are copies: their scores are dropped
+                        out[i] = Loglik(float(first[b, cont_ids[i][0]] + later[n]), len(cont_ids[i]))
             backend.passes += 1
-            done_count += sum(len(groups[k]) for k in chunk)
+            done_count += sum(len(groups[k]) for k in real)
             if backend.progress:
                 backend.progress(label, done_count, total)
     return out

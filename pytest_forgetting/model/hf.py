@@ -7,9 +7,8 @@ request that misses the output cache: a fully cached run never imports torch
 or transformers (cache keys use the unrendered messages; the chat template is
 part of the model fingerprint, since it lives in the model directory).
 
-Generation is greedy with left padding; requests are grouped by adapter and
-token budget and sorted by length so padding stays small. Label scoring
-encodes each prompt once, re-uses its KV cache for every candidate label,
+Generation is greedy with left padding, in batch shapes chosen so a case's
+answer does not depend on which other cases run (:mod:`.batching`). Label scoring encodes each prompt once, re-uses its KV cache for every candidate label,
 and applies the LM head only at label positions.
 """
 from __future__ import annotations
@@ -27,6 +26,7 @@ from .loading import (
     check_weights_safe,
     fingerprint_dir,
     fingerprint_memo_dir,
+    fingerprint_parts,
     offline,
     resolve_model,
 )
@@ -36,6 +36,12 @@ from .settings import ModelSettings
 Progress = Callable[[str, float, int], None]
 """``progress(what, done, total)``: called at each pass start (``done`` 0), after each decode step
 (``done`` fractional: the batch's spent share of its token budget) and at each batch end."""
+BATCH_LAYOUT_VERSION = 1
+"""Bumped when batch shapes change (:mod:`.batching`): another layout rounds differently, so it is in the identity."""
+AUTO_ROWS = 16
+"""Rows per fixed-layout batch with ``--forgetting-batch-size auto`` on MPS (or a forced fixed layout on CPU)."""
+AUTO_ROWS_GPU = 64
+"""Rows per fixed-layout batch with ``auto`` on CUDA."""
 _POSITION_KEYS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length")
 
 
@@ -340,18 +346,49 @@ class HFBackend:
                 ) from None
         return "\n".join(c for _, c in prompt.messages) + "\n"
 
-    def _batch_size(self, longest: int) -> int:
+    def layout(self) -> str:
+        """How batches are shaped (:mod:`.batching`): ``fixed`` on an accelerator, whose kernels are chosen by
+        shape; ``padded`` on CPU, where a row's arithmetic does not depend on its batch once padded."""
+        if self.settings.layout:
+            return self.settings.layout
+        return "padded" if self.resolved_device() == "cpu" else "fixed"
+
+    def rows_for(self, longest: int) -> int:
+        """Rows per batch: ``--forgetting-batch-size``, else automatic. In the fixed layout ``longest`` is the
+        row's own bucket, never the batch's, and free memory is not asked (it differs from run to run)."""
         if self.settings.batch_size:
             return self.settings.batch_size
-        if self.device.startswith("cuda"):
-            import torch
-
-            free, _ = torch.cuda.mem_get_info()
-            cfg = self.model.config
-            per_tok = 2 * cfg.num_hidden_layers * getattr(cfg, "num_key_value_heads", cfg.num_attention_heads) * (
-                cfg.hidden_size // cfg.num_attention_heads) * 2
-            return max(1, min(256, int(0.5 * free / max(1, per_tok * longest))))
+        if self.layout() == "fixed":
+            return AUTO_ROWS_GPU if self.resolved_device().startswith("cuda") else AUTO_ROWS
         return max(1, min(64, 12288 // max(1, longest)))
+
+    def resolved_device(self) -> str:
+        """The device ``auto`` picks, without importing torch where the answer is certain (no GPU, not a Mac)."""
+        import sys
+
+        if self._device is None and self.settings.device == "auto" and sys.platform != "darwin" \
+                and "gpu:" not in accelerator_signature():
+            return "cpu"
+        return self.device
+
+    def arithmetic(self) -> dict[str, Any]:
+        """Settings that change the floating-point arithmetic of every answer: kept in the baseline identity."""
+        device = self.resolved_device()
+        dtype = self.settings.dtype
+        if dtype == "auto":
+            dtype = "float32" if not device.startswith("cuda") else str(pick_dtype("auto", device)).removeprefix("torch.")
+        return {"device": device.split(":")[0], "dtype": dtype, "batch_rows": self.settings.batch_size or "auto",
+                "layout": f"{self.layout()}-{BATCH_LAYOUT_VERSION}"}
+
+    def identity_parts(self) -> dict[str, Any]:
+        """The base model's identity by part (what a baseline check compares and names), plus :meth:`arithmetic`.
+        Read from the files (digests remembered in the cache dir): no weights are loaded."""
+        if self.source.path is not None:
+            model: dict[str, Any] = fingerprint_parts(self.source.path, memo_dir=fingerprint_memo_dir(self.settings.cache_dir))
+        else:
+            model = {"fingerprint": self._fingerprint}
+        return {"model": {"name": self.source.name, "backend": self.backend_name, **model},
+                "arithmetic": self.arithmetic()}
 
     def merged(self, adapter: str | None) -> bool:
         """Whether ``adapter``'s requests are answered with its weights merged into the base (never the base side)."""

@@ -246,3 +246,38 @@ def adapter_name_for(path: Path, taken: set[str]) -> str:
     while name in taken:
         name, i = f"{base}_{i}", i + 1
     return name
+
+
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json", "vocab.txt", "merges.txt", "special_tokens_map.json",
+                   "added_tokens.json", "tokenizer_config.json")
+CHAT_TEMPLATE_FILES = ("chat_template.jinja", "chat_template.json")
+CONFIG_FILES = ("config.json", "generation_config.json")
+
+
+def fingerprint_parts(path: Path, *, memo_dir: Path | None = None) -> dict[str, str]:
+    """Per-part hashes of a model directory, so a baseline check can name what differs:
+    ``weights``, ``tokenizer``, ``chat_template`` (a template file or the ``chat_template`` of
+    tokenizer_config.json, which is left out of ``tokenizer``), ``config``. The directory's name is
+    not in any part: a renamed copy of a model is the same model."""
+    hashes = {part: hashlib.sha256() for part in ("weights", "tokenizer", "chat_template", "config")}
+    try:
+        for f in sorted(path.iterdir()):
+            if not f.is_file() or f.name.startswith(".") or f.suffix == ".md":
+                continue
+            if f.name == "tokenizer_config.json":
+                try:
+                    cfg = json.loads(f.read_text("utf-8"))
+                except (UnicodeDecodeError, ValueError):
+                    cfg = None
+                if isinstance(cfg, dict):
+                    template = cfg.pop("chat_template", None)
+                    hashes["chat_template"].update(json.dumps(template, sort_keys=True).encode())
+                    hashes["tokenizer"].update(json.dumps(cfg, sort_keys=True).encode())
+                    continue
+            part = ("tokenizer" if f.name in TOKENIZER_FILES else "chat_template" if f.name in CHAT_TEMPLATE_FILES
+                    else "config" if f.name in CONFIG_FILES else "weights")
+            hashes[part].update(f"{f.name}:{f.stat().st_size}:{_file_digest(f, memo_dir)}\n".encode())
+    except OSError as exc:
+        raise ModelLoadError(f"{path}: cannot read the files to fingerprint them: {exc}\n"
+                             "  fix: check the directory's permissions") from None
+    return {part: h.hexdigest()[:16] for part, h in hashes.items()}

@@ -30,3 +30,4 @@ class ModelSettings:
     base_url: str | None = None  # the server, for backend "openai"
     max_concurrency: int = 8  # requests in flight at once, for backend "openai"
     request_timeout: float = 120  # seconds per request, for backend "openai"
+    layout: str | None = None  # batch shapes (:mod:`.batching`): None = by device ("fixed" off CPU)

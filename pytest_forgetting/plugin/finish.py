@@ -73,6 +73,7 @@ def run_data(fs: ForgettingSession, extras: dict[str, Any]) -> RunData:
         identities=dict(fs.identities), generation=generation_settings(fs.settings.max_new_tokens), error=fs.error,
         update_lines=tuple(fs.update_lines), finish_error=fs.finish_error, extras=extras, timings=dict(fs.timings),
         max_stored_chars=fs.settings.max_stored_chars,
+        model_check=dict(fs.model_check),
     )
 
 

@@ -56,7 +56,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_adapter", "--adapter", "PEFT adapter directory; repeat or use a glob (runs/checkpoint-*) to sweep checkpoints", {"action": "append"}),
     ("forgetting_device", "--forgetting-device", "auto, cpu, cuda or mps (default auto)", {"type": _choice("auto", "cpu", "cuda", "mps")}),
     ("forgetting_dtype", "--forgetting-dtype", "auto, float32, bfloat16 or float16 (default auto)", {"type": _choice("auto", "float32", "bfloat16", "float16")}),
-    ("forgetting_batch_size", "--forgetting-batch-size", "requests per batch, or 'auto' (default)", {"type": _batch_size}),
+    ("forgetting_batch_size", "--forgetting-batch-size", "rows per batch, or 'auto' (default); part of the baseline identity", {"type": _batch_size}),
     ("forgetting_max_new_tokens", "--forgetting-max-new-tokens", "default max new tokens for cases that set none (default 64)", {"type": _positive}),
     ("forgetting_update", "--forgetting-update", "record baselines for the suites and cases that ran", {"action": "store_true"}),
     ("forgetting_reason", "--forgetting-reason", "why this baseline was recorded (stored in the file)", {}),
@@ -82,6 +82,7 @@ _OPTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("forgetting_seed", "--forgetting-seed", "seed for the statistics' resampling (default 0)", {"type": int}),
     ("forgetting_plan", "--forgetting-plan", "print each selected suite's cases, the smallest drop it can detect and the cases the declared drop needs; load no model, run nothing (with --forgetting-strict: exit 1 when a guardrail is underpowered)", {"action": "store_true"}),
     ("forgetting_max_stored_chars", "--forgetting-max-stored-chars", f"store at most this many characters of each answer in baselines and reports; the whole answer is still scored (default {DEFAULT_STORED_CHARS:,})", {"type": _positive}),
+    ("forgetting_allow_other_model", "--forgetting-allow-other-model", "compare with baselines recorded on another model or with other settings (dtype, device, batch size, generation); the report says so", {"action": "store_true"}),
     ("forgetting_merge_adapters", "--forgetting-merge-adapters", "answer adapter sides with the LoRA merged into the base weights (faster; outputs may differ by float rounding)", {"action": "store_true"}),
 ]
 
@@ -137,6 +138,7 @@ class RunSettings:
     seed: int = 0
     plan: bool = False
     max_stored_chars: int = DEFAULT_STORED_CHARS
+    allow_other_model: bool = False
     rootdir: Path = field(default_factory=Path.cwd)
 
 
@@ -335,6 +337,7 @@ def settings_from_config(config: pytest.Config) -> RunSettings:
         seed=int(_get(config, "forgetting_seed") or 0),
         plan=bool(config.getoption("forgetting_plan")),
         max_stored_chars=_get(config, "forgetting_max_stored_chars") or DEFAULT_STORED_CHARS,
+        allow_other_model=bool(_get(config, "forgetting_allow_other_model")),
         rootdir=Path(config.rootpath),
     )
     if s.update and len(s.model.adapters) > 1:

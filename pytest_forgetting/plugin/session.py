@@ -95,6 +95,8 @@ class ForgettingSession:
         self.ran = False
         self.interrupted = False
         self.identities: dict[Side, dict[str, Any]] = {}
+        self.current_identity: dict[str, Any] | None = None  # the base model's identity block (records/identity.py)
+        self.model_check: dict[str, Any] = {}  # what the baseline identity check found, for the record
         self.update_lines: list[str] = []
         self.finish_error: str | None = None  # baseline or report writes that failed after the items ran
         self.plan_failed = False  # --forgetting-plan --forgetting-strict found an underpowered guardrail
@@ -209,6 +211,7 @@ class ForgettingSession:
         self.candidates = list(adapters) if adapters else [None]
         for st in self.active:
             self._load_baseline(st)
+        self._check_identity(backend)
         ev = evaluate([st.selection() for st in self.active], backend, self.candidates, mode=self.mode,
                       live_base=self.settings.compare_base, max_new_tokens=self.settings.max_new_tokens,
                       seed=self.settings.seed, notice=lambda msg: self.progress(msg, 0, 0))
@@ -216,6 +219,30 @@ class ForgettingSession:
         self.runs, self.compared = dict(ev.runs), ev.compared
         for side in ev.sides:
             self.identities[side] = backend.identity(side).to_json()
+
+    def _check_identity(self, backend: Backend) -> None:
+        """Stop before any model work when a stored baseline was recorded with another model or other
+        arithmetic (issue 29); ``--forgetting-allow-other-model`` compares anyway and the record says so."""
+        from ..records.identity import current_identity, identity_differences, other_model_message, recorded_settings
+
+        self.current_identity = current = current_identity(backend, generation_settings(self.settings.max_new_tokens))
+        if self.settings.update or self.settings.absolute:
+            return
+        fingerprint = backend.identity(None).fingerprint
+        found, options = {}, []
+        for st in self.active:
+            rec = st.record
+            diffs = identity_differences(rec.identity, rec.model, current, fingerprint) if rec is not None else []
+            if rec is not None and diffs:
+                found[st.suite.name] = (str(baseline_path(st.suite.path)), str(rec.model.get("name") or "?"), diffs)
+                options += recorded_settings(rec.identity, current)
+        self.model_check = {"allowed_other_model": self.settings.allow_other_model,
+                            "differences": {name: list(v[2]) for name, v in sorted(found.items())}}
+        if found and not self.settings.allow_other_model:
+            raise ForgettingError(other_model_message(found, str(current["model"].get("name")), options))
+        if found:
+            self.progress(f"comparing {len(found)} suite(s) with baselines recorded on another model or other "
+                          "settings (--forgetting-allow-other-model); the report lists what differs", 0, 0)
 
     def output_cache_dir(self) -> Path:
         """Where cached outputs live: under the cache dir, beside converted models."""
@@ -366,7 +393,7 @@ class ForgettingSession:
                 family=st.suite.family, role=st.suite.role, model=self.identities.get(cand, {}),
                 generation=generation_settings(self.settings.max_new_tokens), plugin_version=__version__,
                 recorded_at=now, reason=self.settings.reason,
-                metrics={k: v.to_json() for k, v in values.items()}, cases=cases,
+                metrics={k: v.to_json() for k, v in values.items()}, cases=cases, identity=self.current_identity,
             )
             self.update_lines += describe_update(st.suite, old, rec)
             return rec

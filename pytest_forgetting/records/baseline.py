@@ -28,6 +28,7 @@ from typing import Any, Callable, Mapping, Optional
 from ..errors import BaselineError
 from ..fileio import atomic_write, loads_bounded, locked
 from ..scoring.base import CaseOutcome
+from .identity import IDENTITY_KEY
 
 FORMAT_VERSION = 1
 BASELINE_DIR = "__baselines__"
@@ -80,17 +81,21 @@ class SuiteRecord:
     integrity: str | None = field(default=None, compare=False)
     """Why this entry cannot be trusted as recorded (edited by hand, or no digest), else ``None``."""
 
+    identity: dict[str, Any] | None = None
+    """The model and arithmetic it was recorded with (:mod:`.identity`); covered by the digest."""
+
     def to_json(self) -> dict[str, Any]:
         """The suite's baseline entry as stored."""
         body = self._body()
         if not self.loaded:
-            body["digest"] = content_digest(body["cases"], body["metrics"])
+            body["digest"] = content_digest(body["cases"], body["metrics"], body.get(IDENTITY_KEY))
         elif self.stored_digest is not None:
             body["digest"] = self.stored_digest
         return body
 
     def _body(self) -> dict[str, Any]:
-        return {
+        extra = {IDENTITY_KEY: self.identity} if self.identity is not None else {}
+        return {**extra,
             "family": self.family,
             "role": self.role,
             "model": self.model,
@@ -117,6 +122,7 @@ class SuiteRecord:
             metrics=dict(obj.get("metrics", {})),
             cases={k: CaseRecord.from_json(v) for k, v in obj.get("cases", {}).items()},
             stored_digest=stored if isinstance(stored, str) else None, loaded=True,
+            identity=dict(obj[IDENTITY_KEY]) if isinstance(obj.get(IDENTITY_KEY), Mapping) else None,
         )
 
 
@@ -124,14 +130,15 @@ DIGEST_FIELDS = ("cases", "metrics")
 """What an entry's ``digest`` covers: every case's stored data (hash, output, outcome) and the metrics."""
 
 
-def digest_payload(cases: Any, metrics: Any) -> dict[str, Any]:
-    """The data an entry's digest is computed over (add a field here to cover it too)."""
-    return {"cases": cases, "metrics": metrics}
+def digest_payload(cases: Any, metrics: Any, identity: Any = None) -> dict[str, Any]:
+    """The data an entry's digest is computed over (add a field here to cover it too): the cases, the
+    metrics and, when the entry has one, the model identity (so a hand-edited identity is seen too)."""
+    return {"cases": cases, "metrics": metrics, **({"identity": identity} if identity is not None else {})}
 
 
-def content_digest(cases: Any, metrics: Any) -> str:
+def content_digest(cases: Any, metrics: Any, identity: Any = None) -> str:
     """``sha256:<hex>`` of :func:`digest_payload` in canonical JSON (sorted keys, no spaces)."""
-    text = json.dumps(digest_payload(cases, metrics), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(digest_payload(cases, metrics, identity), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -143,7 +150,7 @@ def integrity_problem(path: Path, name: str, obj: Mapping[str, Any]) -> str | No
     if not isinstance(stored, str):
         return (f"baseline {path}: suite {name!r} has no digest (recorded by an older pytest-forgetting, or the "
                 f"digest was removed by hand), so edits to it cannot be told apart from results\n{fix}")
-    if stored != content_digest(obj.get("cases", {}), obj.get("metrics", {})):
+    if stored != content_digest(obj.get("cases", {}), obj.get("metrics", {}), obj.get(IDENTITY_KEY)):
         return (f"baseline {path}: suite {name!r} was edited since recorded (its digest does not match its "
                 f"cases and metrics)\n{fix}")
     return None

@@ -4,7 +4,8 @@ Schema (``schema_version`` 2), stable key order:
 ``plugin_version``, ``created_at``, ``ok`` (every verdict acceptable; the exit
 code follows it), ``error`` (the run could not happen), ``mode``, ``verdicts``
 (one per candidate: side, candidate, status, ok, reasons), ``models`` (side
-label -> identity), ``sides`` (side -> label; ``side`` is ``null`` for the base
+label -> identity), ``model_check`` (the baseline identity check: ``allowed_other_model``, and per suite
+what differs from the model the baseline was recorded on), ``sides`` (side -> label; ``side`` is ``null`` for the base
 model, so an adapter may be called ``base``), ``generation``, ``candidates``,
 ``suites`` (list: suite, path, family, role, workflow, error, ``runs`` label ->
 {side, metrics, cases}, ``comparisons`` label -> {side, reference, status, ok,
@@ -52,6 +53,7 @@ class RunData:
     timings: Mapping[str, float] = field(default_factory=dict)
     max_stored_chars: int | None = DEFAULT_STORED_CHARS
     """Answers are stored cut to this many characters, with a marker (``--forgetting-max-stored-chars``)."""
+    model_check: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _run_json(run: SuiteRun, side: Side, cap: int | None) -> dict[str, Any]:
@@ -149,6 +151,7 @@ def build_record(data: RunData, *, timestamps: bool = True) -> dict[str, Any]:
                       "notes": w.of(v.notes), "info": w.of(v.info)}
                      for v in d.verdicts],
         "models": {labels[side]: dict(ident) for side, ident in data.identities.items() if side in labels},
+        "model_check": dict(data.model_check),
         "sides": [{"side": side, "label": label} for side, label in labels.items()
                   if side in data.candidates or side in data.identities],
         "generation": dict(data.generation),
