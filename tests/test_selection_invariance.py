@@ -68,7 +68,7 @@ def loaded(request: pytest.FixtureRequest, tiny_model: Path,
            tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, Any]]:
     """The CPU layout, and the fixed-shape layout accelerators use (forced here, on CPU)."""
     from pytest_forgetting.model.hf import HFBackend
-from pytest_forgetting.model.settings import ModelSettings
+    from pytest_forgetting.model.settings import ModelSettings
     from pytest_forgetting.suite.cases import load_suite
 
     root = tmp_path_factory.mktemp("invariance")
