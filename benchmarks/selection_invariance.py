@@ -30,7 +30,7 @@ def worker(suites: list[str], rows: int | None) -> None:
 
     torch.set_num_threads(1)  # two threads on a shared, loaded 2-core box spin against each other (tests/conftest.py)
     from pytest_forgetting.model.hf import HFBackend
-from pytest_forgetting.model.settings import ModelSettings
+    from pytest_forgetting.model.settings import ModelSettings
     from pytest_forgetting.model.protocol import GenerateRequest
     from pytest_forgetting.run.execute import effective_case
     from pytest_forgetting.scoring import family

@@ -72,7 +72,7 @@ def test_one_flipped_case_is_not_significant(suite_dir: pytest.Pytester, tiny_mo
     data["suites"]["fmt"]["cases"]["q3"].update(
         hash=new_hash, passed=True, decision="in format", data={"expect_format": True, "in_format": True})
     fmt = data["suites"]["fmt"]  # approved: sealed with a fresh digest, as --forgetting-update would
-    fmt["digest"] = content_digest(fmt["cases"], fmt["metrics"])
+    fmt["digest"] = content_digest(fmt["cases"], fmt["metrics"], fmt.get("identity"))
     bpath.write_text(json.dumps(data))
 
     res = suite_dir.runpytest(model, "-q")

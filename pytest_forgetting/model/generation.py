@@ -35,9 +35,11 @@ class HFBackend(Protocol):
     def device(self) -> str:
         """The device the model runs on."""
 
-    def layout(self) -> str: ...
+    def layout(self) -> str:
+        """``padded`` (CPU) or ``fixed`` (accelerators): how batches are shaped (:mod:`.batching`)."""
 
-    def rows_for(self, longest: int) -> int: ...
+    def rows_for(self, longest: int) -> int:
+        """Rows per batch for prompts up to ``longest`` tokens."""
 
     def check_lengths(self, rows: Sequence[tuple[Prompt, int, int]]) -> None:
         """Refuse prompts that do not fit the model's context, before any generation."""
