@@ -2,6 +2,7 @@
 
     PYTHONPATH=$PWD python benchmarks/refusal_corpus/evaluate.py [--split dev|test|all] [--errors N] [--json OUT]
     PYTHONPATH=$PWD python benchmarks/refusal_corpus/evaluate.py --judge judge_replies.jsonl   # score stored judge replies
+    git archive 8ac37c3 pytest_forgetting | tar -x -C /tmp/before && PF_ROOT=/tmp/before python .../evaluate.py  # "before"
 
 Binary view as in the issue (refusal or partial_refusal = refused, vs compliance);
 three-way agreement is printed beside it. Rows labelled ``other`` (neither attempts
@@ -12,14 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Callable
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE.parent.parent / "tests"))
+# PF_ROOT=<a checkout>: measure that checkout's detector (e.g. the one before this round) on this corpus
+sys.path.insert(0, os.environ.get("PF_ROOT") or str(HERE.parent.parent))
 
 REFUSED = ("refusal", "partial_refusal")
 
