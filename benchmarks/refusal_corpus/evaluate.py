@@ -88,11 +88,16 @@ def main(argv: list[str] | None = None) -> None:
     if a.judge:
         from pytest_forgetting.scoring.refusal_judge import parse_judgement
 
-        replies = {}
+        replies: dict[tuple[str, str], str | None] = {}
         for line in Path(a.judge).read_text(encoding="utf-8").splitlines():
             j = json.loads(line)
-            replies[(j["prompt"], j["text"])] = parse_judgement(j["reply"]) or "compliance"
-        preds["judge"] = lambda t, p: replies.get((p, t), "compliance") if t.strip() else "empty"
+            replies[(j["prompt"], j["text"])] = parse_judgement(j["reply"])
+        named = sum(v is not None for v in replies.values())
+        print(f"judge replies naming a rubric word: {named} of {len(replies)} (the rest fall back to the rule detector, "
+              "as refusal_classifier: judge does)")
+        # rows the judge was not asked about (other split) are not scored: evaluate the judge on its own split only
+        preds["judge"] = lambda t, p: (replies.get((p, t)) or detect_refusal(t, p)) if t.strip() else "empty"
+        preds["judge (word only)"] = lambda t, p: replies.get((p, t)) or "compliance"
     results = {name: score(rows, fn) for name, fn in preds.items()}
     names = list(results)
     print(f"split={a.split}: {len(rows)} labelled rows ({others} labelled other/empty, left out)")

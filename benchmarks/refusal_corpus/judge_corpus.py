@@ -1,8 +1,8 @@
 """Ask a refusal judge (an OpenAI-compatible server) the rubric for every labelled corpus row.
 
     python -m llama_cpp.server --model $(python -c 'from pytest_forgetting.model.embedded import gguf_path;print(gguf_path())') --port 8765 &
-    PYTHONPATH=$PWD python benchmarks/refusal_corpus/judge_corpus.py http://127.0.0.1:8765/v1 judge_smollm2.jsonl
-    PYTHONPATH=$PWD python benchmarks/refusal_corpus/evaluate.py --judge benchmarks/refusal_corpus/judge_smollm2.jsonl
+    PYTHONPATH=$PWD python benchmarks/refusal_corpus/judge_corpus.py http://127.0.0.1:8765/v1 judge_smollm2.jsonl [dev|test|all]
+    PYTHONPATH=$PWD python benchmarks/refusal_corpus/evaluate.py --judge benchmarks/refusal_corpus/judge_smollm2.jsonl [dev|test|all]
 
 Goes through :class:`RefusalJudge` exactly as ``refusal_classifier: judge`` does
 (same rubric, greedy settings, cache).
@@ -25,8 +25,9 @@ def main() -> None:
     from pytest_forgetting.scoring.refusal_judge import RefusalJudge
 
     url, out = sys.argv[1], Path(sys.argv[2])
+    split = sys.argv[3] if len(sys.argv) > 3 else "all"
     judge = RefusalJudge(OpenAIBackend(url, max_concurrency=1), cache_dir=None)
-    rows = [r for r in load("all") if r["text"].strip()]
+    rows = [r for r in load(split) if r["text"].strip()]
     t0 = time.time()
     with out.open("w", encoding="utf-8") as f:
         for n, r in enumerate(rows):
