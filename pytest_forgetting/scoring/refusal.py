@@ -162,7 +162,8 @@ class Refusal(Family):
             from .refusal_judge import judge_for_suite
 
             judged = judge_for_suite(suite.config.get("refusal_judge"), str(suite.path)).classify(text, prompt)
-            label, why = judged.label, judged.reason
+            label: str = judged.label
+            why = judged.reason
         elif spec:
             label = str(_classifier(str(spec), str(suite.path))(text, prompt))
             label = _ALIASES.get(label, label)
