@@ -37,7 +37,7 @@ def rows(split: str) -> list[dict]:
 
 
 def refused(label: str) -> bool:
-    return label in ("refusal", "partial")
+    return label in ("refusal", "partial_refusal")
 
 
 def agreement(data: Iterable[dict], predict: Callable[[str, str | None], str]) -> tuple[float, dict[str, float], list[dict]]:

@@ -17,7 +17,7 @@ _NEG = (r"(?:\s+(?:(?:won'?t|will\s+not)\s+be\s+able\s+to|can'?t|cannot|can\s+no
         r"|(?:wouldn'?t|would\s+not)(?=\s+(?:share|provide|help|give|disclose|reveal|write|assist))"
         r"|(?:do\s+not|don'?t)\s+have\s+(?:the\s+)?(?:ability|capability|means|permission)\s+to|have\s+no\s+way\s+to)"
         r"|(?:'?m|\s+am)\s+(?:really\s+|just\s+|simply\s+|therefore\s+)?(?:unable|not\s+able|not\s+going|not\s+allowed|not\s+permitted"
-        r"|not\s+in\s+a\s+position|not\s+comfortable\s+helping\s+with|not\s+willing)\s+to)")
+        r"|not\s+in\s+a\s+position|not\s+comfortable\s+helping\s+with|not\s+willing|not\s+(?:equipped|designed|programmed|qualified))\s+to)")
 _ADVERBS = r"(?:\s+(?:\w+ly|in\s+good\s+conscience|any\s+longer|help\s+you))*?"
 _HELP_VERB = (r"(?:help(?!\s+but\b|\s+(?:feeling|thinking|noticing|wondering))|assist|provide|give|offer|share|create|write"
               r"|generate|produce|draft|compose|fulfil+|comply|complete|engage|participate|support|facilitate|condone"
