@@ -24,8 +24,9 @@ The model (stated, so the numbers can be judged):
   ``improved`` or ``unchanged``, never ``inconclusive`` (issue 29).
 * Guardrails are tested one-sided ("did it get worse?"), as ``run/compare.py`` does.
 * ``plan_predicted_power``: the power ``--forgetting-plan``'s model (``run/plan.py``: exact McNemar on
-  the suite's cases, one-sided, at the baseline rate, no benign churn) gives each regression; the
-  simulation has churn, which costs power, so the simulated power is expected at or below it.
+  the suite's cases, one-sided, at the baseline rate, with this simulation's default churn as a per-case
+  flip rate) gives each regression. The plan draws the drop's worse flips at random (binomial) where the
+  simulation moves exactly the stated number of cases, so the simulated power is expected at or above it.
 """
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ from pytest_forgetting.records.results import SuiteComparison, SuiteRun  # noqa:
 from pytest_forgetting.scoring import family as get_family  # noqa: E402
 from pytest_forgetting.scoring.base import CaseOutcome, mean_metric  # noqa: E402
 from pytest_forgetting.stats.comparison import compare_metric  # noqa: E402
-from pytest_forgetting.stats.power import PowerModel, detection_power  # noqa: E402
+from pytest_forgetting.run.plan import PLAN_CHURN, plan_model  # noqa: E402
+from pytest_forgetting.stats.power import detection_power  # noqa: E402
 
 # the regressions the demo's narrow adapter shows (README "The demo"), each alone
 DEMO_REGRESSIONS: list[tuple[str, str, float]] = [
@@ -160,11 +162,11 @@ def one_verdict(rng: np.random.Generator, suites: list[dict[str, Any]], q: float
 
 
 def plan_power(suites: list[dict[str, Any]], reg: tuple[str, str, float]) -> float:
-    """The power --forgetting-plan's model predicts for one regression (no churn: an upper bound)."""
+    """The power --forgetting-plan's model predicts for one regression (``run/plan.plan_model``: its churn
+    assumption is this simulation's default ``--q``)."""
     s = next(x for x in suites if x["name"] == reg[0])
     _, direction, n, rate = next(x for x in s["metrics"] if x[0] == reg[1])
-    model = PowerModel("mcnemar", direction, s["alpha"], n, base_rate=rate, benign_flip_rate=0.0,
-                       sides=1 if s["role"] == "guardrail" and direction != "flat" else 2)
+    model = plan_model(direction, s["alpha"], n, rate, guardrail=s["role"] == "guardrail")
     room = rate if direction == "higher" else 1.0 - rate  # the simulation caps a move at what the rate allows
     return detection_power(model, min(reg[2], room))
 
@@ -173,7 +175,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", type=Path, required=True)
     ap.add_argument("--reps", type=int, default=400, help="replicates per scenario (default 400)")
-    ap.add_argument("--q", type=float, default=0.10, help="benign flip rate per direction (default 0.10)")
+    ap.add_argument("--q", type=float, default=PLAN_CHURN,
+                    help=f"benign flip rate per direction (default {PLAN_CHURN}, what --forgetting-plan assumes)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)

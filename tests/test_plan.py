@@ -50,7 +50,7 @@ def test_plan_prints_the_table_and_loads_no_model(pytester: pytest.Pytester) -> 
         "tiny_guard*guardrail*overuse_rate*2*none*21*underpowered",
         "tiny_guard: underpowered: 2 case(s) cannot detect a 0.3 drop of overuse_rate with 80% power; "
         "about 21 cases would",
-        "model: *no benign churn*",
+        "model: *benign churn of 10% of the cases that could flip, each way*",
         "*no tests ran*",
     ])
     assert not (pytester.path / "MODEL_WAS_ASKED_FOR").exists()
@@ -114,6 +114,10 @@ def test_plan_reads_the_reference_rate_from_the_baseline(pytester: pytest.Pytest
     assert plan_suite(suite, 30, rec(1.0)).mdc == 0.0  # overuse already 1.0: nothing worse can happen
     high = plan_suite(suite, 30, rec(0.8))  # 0.2 of room to rise: a 0.3 rise is impossible
     assert high.needed is None and high.status == "underpowered"
+    # Between 0 and 1 the plan counts benign churn (10 % of the cases that could flip, each way): at 0.3 a
+    # 0.3 rise needs 27 cases, not the 21 of a churn-free best case the calibration's runs fell short of.
+    mid = plan_suite(suite, 30, rec(0.3))
+    assert (mid.needed, round(mid.mdc or 0, 2), mid.status) == (27, 0.27, "ok")
 
 
 def test_plan_in_an_ini_file_is_refused(pytester: pytest.Pytester) -> None:

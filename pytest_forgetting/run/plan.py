@@ -7,12 +7,16 @@ that would fix it, so suites are sized before a model is loaded.
 
 The model (stated in the table's footer): the suite's primary metric treated
 as a per-case pass/fail rate, tested as the run would test it (exact McNemar,
-one-sided for a guardrail, at the suite's alpha), with **no benign churn** --
-no case flips the better way -- and the reference rate taken from the stored
-baseline when there is one (else the best case: every reference case on the
-good side). Churn only needs more cases, so a suite the plan calls
-underpowered is underpowered in every run; one it calls ok may still be
-called inconclusive by a run with much churn.
+one-sided for a guardrail, at the suite's alpha), the reference rate taken
+from the stored baseline when there is one (else the best case: every
+reference case on the good side), and the **benign churn** a fine-tune that
+changed nothing real causes, as ``benchmarks/calibration.py`` simulates it:
+:data:`PLAN_CHURN` of the cases that could flip do, each way (a per-case
+better-direction flip rate of ``PLAN_CHURN * min(p0, 1 - p0)``; none at a
+reference rate of 0 or 1). A plan without churn was a best case the
+calibration's simulated runs fell short of (refusal, 0.2 drop on 30 cases:
+plan 0.745, simulated 0.707); with it the plan is what a run can expect, and
+a run with more churn than that needs more cases still.
 """
 from __future__ import annotations
 
@@ -31,6 +35,16 @@ from ..decide.rules import DEFAULT_TOLERANCE, tolerance_for
 UNDERPOWERED = "underpowered"
 NOT_A_RATE = "n/a (not a rate)"
 TARGET = "target: the change is an improvement"
+PLAN_CHURN = 0.10
+"""Share of the cases that could flip that do, each way, in a fine-tune that changed nothing real
+(the calibration's benign fine-tune, ``benchmarks/calibration.py --q``)."""
+
+
+def plan_model(direction: str, alpha: float, cases: int, base_rate: float, *, guardrail: bool) -> PowerModel:
+    """The power model the plan assumes for a primary metric (see the module docstring)."""
+    return PowerModel("mcnemar", direction, alpha, cases, base_rate=base_rate,
+                      benign_flip_rate=PLAN_CHURN * min(base_rate, 1.0 - base_rate),
+                      sides=1 if guardrail and direction != "flat" and alpha < 0.5 else 2)
 
 
 @dataclass(frozen=True)
@@ -64,8 +78,7 @@ def plan_suite(suite: Suite, cases: int, record: SuiteRecord | None = None, *,
     guardrail = suite.role == "guardrail"
     if not guardrail:  # a target must show an improvement: the change it has to see is a rise of its primary
         direction = {"higher": "lower", "lower": "higher"}.get(direction, direction)
-    model = PowerModel("mcnemar", direction, suite.alpha, cases, base_rate=_reference_rate(record, primary, direction),
-                       benign_flip_rate=0.0, sides=1 if guardrail and direction != "flat" and suite.alpha < 0.5 else 2)
+    model = plan_model(direction, suite.alpha, cases, _reference_rate(record, primary, direction), guardrail=guardrail)
     mdc = min_detectable_change(model, power=power) if cases > 0 else math.inf
     needed = cases_needed(model, DETECT, power=power)
     tol = tolerance_for(suite, primary, unit, (spec.tolerance if spec else None) or DEFAULT_TOLERANCE)
@@ -102,8 +115,8 @@ def plan_lines(rows: list[PlanRow], *, power: float = DEFAULT_POWER) -> list[str
                          + (f"about {max(r.needed, r.cases + 1)} cases would" if r.needed is not None
                             else "no number of cases would from its baseline"))
     lines.append(f"model: each suite's primary metric as a pass/fail rate, its paired test at the suite's alpha "
-                 f"(one-sided for guardrails), no benign churn (the best case: churn needs more cases), reference "
-                 f"rate from the stored baseline when there is one; no model was loaded")
+                 f"(one-sided for guardrails), benign churn of {PLAN_CHURN:.0%} of the cases that could flip, each way, "
+                 f"reference rate from the stored baseline when there is one; no model was loaded")
     return lines
 
 
