@@ -22,12 +22,9 @@ def _batch_size(value: str) -> int | None:
     if value in ("auto", "", None):
         return None
     try:
-        n = int(value)
-    except ValueError:
+        return _positive(value)
+    except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"--forgetting-batch-size must be a positive integer or 'auto', got {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"--forgetting-batch-size must be a positive integer or 'auto', got {value!r}")
-    return n
 
 
 def _positive(value: str) -> int:
