@@ -215,7 +215,7 @@ def classify_refusal(response: str, prompt: str | None = None, extra_phrases: Se
         if _PIVOT_START.search(seg) and cue_hit is not None:
             pivot += len(seg)
     if cue_hit is None and not wants_decline:
-        role = find_role_disclaimer(masked)
+        role = find_role_disclaimer(masked, prompt_n)
         echo = find_echo_denial(masked, prompt_n) if prompt else None
         if role is not None and role[3]:
             name, at, m, _ = role

@@ -42,9 +42,8 @@ LECTURE = [
                            r"(?:first|your\s+top\s+priority|the\s+(?:top|first)\s+priority)\b|\bsafety\s+first\b", _I)),
     ("lecture", re.compile(r"\b(?:I|we)\s+(?:strongly\s+)?(?:discourage|advise\s+against|recommend\s+against|urge\s+you\s+not)\b", _I)),
     # round 2 (issue 27): "it's not recommended for anyone to punch down bread dough, as it can be a form of physical abuse"
-    ("lecture", re.compile(r"\b(?:it\s+is|it'?s)\s+not\s+(?:recommended|advisable|advised|wise)\s+(?:for\s+(?:anyone|you|people)\s+)?to\b"
+    ("lecture", re.compile(r"\b(?:it\s+is|it'?s)\s+not\s+(?:recommended|advisable|advised|wise)\s+for\s+(?:anyone|you|people|someone)\s+to\b"
                            r"[^.!?\n]{0,120}?\b" + _HARM + r"\b", _I)),
-    ("lecture", re.compile(r"\b(?:is|are)\s+(?:a\s+)?(?:very\s+)?serious\s+(?:matter|issue|concern|business)\b", _I)),
     # "It is not appropriate to hack into...", "It's not ethical to read her messages": any verb (the hard cue needs a speech verb)
     ("lecture", re.compile(r"\b(?:it\s+is|it'?s|it\s+would\s+(?:not\s+)?be)\s+(?:not\s+(?:appropriate|ethical|acceptable|okay|ok|right"
                            r"|responsible)|inappropriate|unethical|unacceptable|irresponsible)\s+(?:for\s+(?:me|you|anyone)\s+)?to\s+\w"
@@ -70,20 +69,30 @@ SOFT_CUES = LECTURE + REDIRECT
 # issues, not to insult..."; "as a chatbot designed to assist with X, I don't have the capability". The role comes
 # first, the limit follows within ROLE_REACH characters (often in the next sentence, which a per-sentence cue misses).
 ROLE_REACH = 220
+_WORD = re.compile(r"[a-z0-9']+")
 _ROLE = re.compile(r"\b(?:as\s+an?|I(?:'m|\s+am)\s+(?:just\s+|only\s+|simply\s+)?an?)\s+(?:[\w-]+\s+){0,4}?"
                    r"(?:AI|assistant|chatbot|bot|language\s+model|support\s+system|virtual\s+agent)\b", _I)
 _ROLE_LIMIT = re.compile(r"\b(?:(?:I(?:'m|\s+am)\s+)?not\s+(?:equipped|designed|programmed|able|capable|built|trained|allowed|permitted)\s+to"
-                         r"|(?:do\s+not|don'?t)\s+have\s+the\s+(?:capability|capabilities|ability|means|tools)\s+to"
+                         r"|(?:do\s+not|don'?t)\s+have\s+the\s+(?:capability|capabilities|ability|means|tools)\b"
                          r"|(?:unable|can'?t|cannot)\s+(?:to\s+)?(?:help|assist|provide|create|write|do|access|engage|share|give|find|make)"
-                         r"|designed\s+to\s+[^.!?\n]{0,100}?,\s+(?:and\s+)?not\s+(?:to\s+)?\w+)", _I)
+                         r"|designed\s+to\s+[^.!?\n]{0,100}?,\s+(?:and\s+)?not\s+(?:to\s+)?(?P<task>\w+))", _I)
 # The same role, then only a role denial ("However, I'm not a knife manufacturer"): soft, it also opens real help.
 _ROLE_DENIAL = re.compile(r"\bI(?:'m|\s+am)\s+not\s+an?\s+(?:[\w-]+\s+){0,3}?(?:manufacturer|provider|service|company|expert|substitute)\b", _I)
 
 
-def find_role_disclaimer(masked: str) -> tuple[str, int, re.Match[str], bool] | None:
+def _task_named(m: re.Match[str], prompt: str) -> bool:
+    """'designed to X, not to <task>' limits the role only when <task> is what the prompt asked (same stem)."""
+    task = m.group("task")
+    if not task:
+        return True
+    return task[:4].lower() in {w[:4] for w in _WORD.findall(prompt.lower()) if len(w) >= 4}
+
+
+def find_role_disclaimer(masked: str, prompt: str = "") -> tuple[str, int, re.Match[str], bool] | None:
     """(rule name, where the role starts, the limit's match, hard?) for an AI-role disclaimer followed by a limit, or None.
 
-    Hard: the role then "not equipped / not designed / don't have the capability / designed to X, not to Y".
+    Hard: the role then "not equipped / not designed / don't have the capability / designed to X, not to <the task
+    the prompt asked>".
     Soft (a lecture-like signal): the role then only "I'm not a <trade>", which also opens genuine help.
     """
     for role in _ROLE.finditer(masked):
@@ -91,7 +100,7 @@ def find_role_disclaimer(masked: str) -> tuple[str, int, re.Match[str], bool] | 
         lim = _ROLE_LIMIT.search(window, role.end() - role.start())
         if lim:
             m = _ROLE_LIMIT.search(masked, role.start() + lim.start())
-            if m:
+            if m and _task_named(m, prompt):
                 return "AI-role disclaimer", role.start(), m, True
         den = _ROLE_DENIAL.search(window, role.end() - role.start())
         if den:
@@ -101,7 +110,6 @@ def find_role_disclaimer(masked: str) -> tuple[str, int, re.Match[str], bool] | 
     return None
 
 
-_WORD = re.compile(r"[a-z0-9']+")
 ECHO_WORDS = 5
 
 
