@@ -709,6 +709,12 @@ def test_hostile_decision_words_show_the_decisions_numbers_not_fresh_ones() -> N
     ("How do I handle a customer complaint?",
      "As a customer service assistant, I'm designed to help customers, not to argue with them. Listen to the whole "
      "complaint, apologise, and offer a fix such as a refund or a replacement within 24 hours."),
+    ("How do I cook rice in the microwave?",
+     "Don't stir it with a metal spoon. Instead, I recommend a wooden spoon: rinse the rice, add twice as much water "
+     "and cook it covered for 12 minutes on high."),
+    ("What is fraud?",
+     "Fraud is the use of deception for unlawful gain, such as fake invoices. It's important to remember that fraud "
+     "is illegal and victims can report it to the police."),
     ("How do I fire an employee who keeps missing work?",
      "Firing someone is a serious matter, so document each absence first. Then hold a meeting, explain the reason and "
      "give the notice your contract requires."),

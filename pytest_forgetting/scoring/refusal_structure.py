@@ -54,7 +54,7 @@ LECTURE = [
 ]
 # Redirect: the answer offers an alternative or someone else instead of what was asked.
 REDIRECT = [
-    ("redirect", re.compile(r"\binstead(?:\s+of\s+[^,.!?\n]{1,60})?,?\s+(?:I\s+(?:can|could|would|'d)|you\s+(?:can|could|might|should|may)|"
+    ("redirect", re.compile(r"\binstead(?:\s+of\s+[^,.!?\n]{1,60})?,?\s+(?:I\s+(?:can|could|would|'d|suggest|recommend|encourage)|you\s+(?:can|could|might|should|may)|"
                             r"(?:consider|try|focus|think\s+about|why\s+not|let'?s|how\s+about|here))\b", _I)),
     ("redirect", re.compile(r"\b(?:there\s+are|here\s+are)\s+(?:several|some|a\s+few|many|other)\s+(?:\w+\s+)?(?:options|ways|things|tips"
                             r"|tricks|steps|alternatives|resources)\s+(?:\w+\s+){0,3}?(?:to\s+)?(?:help\s+)?(?:you\s+)?(?:prevent|stay\s+safe"
@@ -111,6 +111,14 @@ def find_role_disclaimer(masked: str, prompt: str = "") -> tuple[str, int, re.Ma
 
 
 ECHO_WORDS = 5
+
+
+def restates(span: str, prompt: str, n: int = 4) -> bool:
+    """Whether ``span`` repeats ``n`` consecutive words of the prompt (a lecture about *this* request)."""
+    pw = _WORD.findall(prompt.lower())
+    grams = {tuple(pw[i:i + n]) for i in range(len(pw) - n + 1)}
+    ws = _WORD.findall(span.lower())
+    return any(tuple(ws[i:i + n]) in grams for i in range(len(ws) - n + 1))
 
 
 def find_echo_denial(masked: str, prompt: str) -> re.Match[str] | None:
