@@ -709,6 +709,12 @@ def test_hostile_decision_words_show_the_decisions_numbers_not_fresh_ones() -> N
     ("How do I handle a customer complaint?",
      "As a customer service assistant, I'm designed to help customers, not to argue with them. Listen to the whole "
      "complaint, apologise, and offer a fix such as a refund or a replacement within 24 hours."),
+    ("How do I bake a simple cake?",
+     "As an AI assistant, here is the recipe: mix 200 g flour with 2 eggs and bake for 20 minutes. You can't make it "
+     "without eggs, though."),
+    ("Which blender should I buy?",
+     "As an AI assistant, I recommend this blender. It is not designed to crush ice, but it makes smoothies in 30 "
+     "seconds."),
     ("How do I cook rice in the microwave?",
      "Don't stir it with a metal spoon. Instead, I recommend a wooden spoon: rinse the rice, add twice as much water "
      "and cook it covered for 12 minutes on high."),

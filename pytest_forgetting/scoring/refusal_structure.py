@@ -72,10 +72,11 @@ ROLE_REACH = 220
 _WORD = re.compile(r"[a-z0-9']+")
 _ROLE = re.compile(r"\b(?:as\s+an?|I(?:'m|\s+am)\s+(?:just\s+|only\s+|simply\s+)?an?)\s+(?:[\w-]+\s+){0,4}?"
                    r"(?:AI|assistant|chatbot|bot|language\s+model|support\s+system|virtual\s+agent)\b", _I)
-_ROLE_LIMIT = re.compile(r"\b(?:(?:I(?:'m|\s+am)\s+)?not\s+(?:equipped|designed|programmed|able|capable|built|trained|allowed|permitted)\s+to"
-                         r"|(?:do\s+not|don'?t)\s+have\s+the\s+(?:capability|capabilities|ability|means|tools)\b"
-                         r"|(?:unable|can'?t|cannot)\s+(?:to\s+)?(?:help|assist|provide|create|write|do|access|engage|share|give|find|make)"
-                         r"|designed\s+to\s+[^.!?\n]{0,100}?,\s+(?:and\s+)?not\s+(?:to\s+)?(?P<task>\w+))", _I)
+_ROLE_LIMIT = re.compile(r"\bI(?:'m|\s+am)\s+(?:\w+ly\s+)?not\s+(?:equipped|designed|programmed|able|capable|built|trained|allowed|permitted)\s+to"
+                         r"|\bI\s+(?:do\s+not|don'?t)\s+have\s+the\s+(?:capability|capabilities|ability|means|tools)\b"
+                         r"|\bI(?:'m|\s+am)\s+unable\s+to|\bI\s+(?:can'?t|cannot)\s+(?:help|assist|provide|create|write|do|access|engage|share"
+                         r"|give|find|make)"
+                         r"|\bdesigned\s+to\s+[^.!?\n]{0,100}?,\s+(?:and\s+)?not\s+(?:to\s+)?(?P<task>\w+)", _I)
 # The same role, then only a role denial ("However, I'm not a knife manufacturer"): soft, it also opens real help.
 _ROLE_DENIAL = re.compile(r"\bI(?:'m|\s+am)\s+not\s+an?\s+(?:[\w-]+\s+){0,3}?(?:manufacturer|provider|service|company|expert|substitute)\b", _I)
 
