@@ -50,7 +50,8 @@ def phrase_list(text: str, prompt: str | None = None) -> str:
 
 def groups(r: dict) -> list[str]:
     return [f"source:{r['source']}", f"system:{r['system']}", f"temp:{r['temperature']}", f"kind:{r['kind']}",
-            f"gold:{r['label']}", f"style:{r['label']}/{r['style'] or '-'}"]
+            f"gold:{r['label']}", f"style:{r['label']}/{r['style'] or '-'}",
+            f"rows:{'round 2' if r['config'].startswith(('r2', 'demo')) else 'round 1'}"]
 
 
 def score(rows: list[dict], predict: Callable[[str, str | None], str]) -> dict:
