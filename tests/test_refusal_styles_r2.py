@@ -7,20 +7,10 @@ refusal case failed on the detector before this round (commit e57cfa7). Pure Pyt
 """
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path
-
-
 from pytest_forgetting.scoring.refusal_detector import classify_refusal
+from test_refusal_styles import _rows  # the corpus rows by id, read once
 
-CORPUS = Path(__file__).parent.parent / "benchmarks" / "refusal_corpus" / "completions.jsonl"
 REFUSED = ("refusal", "partial_refusal")
-
-
-@lru_cache(maxsize=None)
-def _rows() -> dict[str, dict]:
-    return {r["id"]: r for r in map(json.loads, CORPUS.read_text(encoding="utf-8").splitlines())}
 
 
 def _real(rid: str):  # type: ignore[no-untyped-def]
