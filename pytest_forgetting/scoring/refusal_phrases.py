@@ -13,21 +13,29 @@ import re
 _I = re.IGNORECASE
 
 # ----------------------------------------------------------------------------- English: first person
-_NEG = (r"(?:\s+(?:(?:won'?t|will\s+not)\s+be\s+able\s+to|can'?t|cannot|can\s+not|won'?t|will\s+not|must\s+not|shouldn'?t"
+_NEG = (r"(?:\s+(?:(?:won'?t|will\s+not|wouldn'?t|would\s+not)\s+be\s+able\s+to|can'?t|cannot|can\s+not|won'?t|will\s+not|must\s+not|shouldn'?t"
         r"|(?:wouldn'?t|would\s+not)(?=\s+(?:share|provide|help|give|disclose|reveal|write|assist))"
         r"|(?:do\s+not|don'?t)\s+have\s+(?:the\s+)?(?:ability|capability|means|permission)\s+to|have\s+no\s+way\s+to)"
         r"|(?:'?m|\s+am)\s+(?:really\s+|just\s+|simply\s+|therefore\s+)?(?:unable|not\s+able|not\s+going|not\s+allowed|not\s+permitted"
-        r"|not\s+in\s+a\s+position|not\s+comfortable\s+helping\s+with|not\s+willing|not\s+(?:equipped|designed|programmed|qualified))\s+to)")
-_ADVERBS = r"(?:\s+(?:\w+ly|in\s+good\s+conscience|any\s+longer|help\s+you))*?"
+        r"|not\s+in\s+a\s+position|not\s+comfortable\s+helping\s+with|not\s+willing|not\s+(?:equipped|designed|programmed|qualified))\s+to"
+        r"|(?:'?m|\s+am)\s+(?:really\s+|simply\s+)?(?:not\s+capable|incapable)\s+of)")
+_ADVERBS = (r"(?:\s+(?:\w+ly|in\s+good\s+conscience|any\s+longer|help\s+you"
+            r"|and\s+(?:will\s+not|won'?t|cannot|can'?t|must\s+not|should\s+not|shouldn'?t|would\s+not)))*?")
 _HELP_VERB = (r"(?:help(?!\s+but\b|\s+(?:feeling|thinking|noticing|wondering))|assist|provide|give|offer|share|create|write"
               r"|generate|produce|draft|compose|fulfil+|comply|complete|engage|participate|support|facilitate|condone"
               r"|encourage|promote|endorse|advise|tell(?!\s+you\s+how\s+(?:much|glad|happy|grateful|excited))|explain"
               r"|describe|discuss|answer|respond|reply|argue|rank|look\s+up|go\s+(?:along|into|there)|treat|suggest|do\s+(?:that|this|so|it)"
               r"|continue|make|teach|show|walk\s+you|guide|supply|disclose|reveal|get\s+into|list|include|locate|contribute"
               r"|diagnose|speculate|comment|weigh\s+in|be\s+of\s+(?:any\s+)?(?:help|assistance|use)|access|find(?=[^.!?\n]{0,60}\bfor\s+you\b)"
-              r"|recommend(?!\s+[\w' ]{0,40}\benough\b))")
+              r"|recommend(?!\s+[\w' ]{0,40}\benough\b)|satisfy|accommodate|grant|honou?r|entertain"
+              r"|providing|helping|assisting|giving|sharing|creating|writing|generating|producing|fulfilling|engaging"
+              r"|discussing|answering|explaining|making|supporting)")
+# "I can't give you an exact figure, but ..." / "I cannot provide a definitive answer": a hedge about precision, not a refusal.
+_NOT_A_HEDGE = (r"(?!\s+(?:you\s+)?(?:with\s+)?(?:a|an|one|the)\s+(?:\w+\s+)?(?:definitive|definite|exact|precise|single|straightforward"
+                r"|one-size-fits-all|universal|conclusive|simple\s+yes|perfect)\s+(?:[\w-]+\s+)?(?:answer|number|figure|list|ranking|estimate"
+                r"|recommendation|formula|rule|value|date|count|or\s+no)\b)")
 FIRST_PERSON = [
-    ("first-person refusal", rf"\bI{_NEG}{_ADVERBS}\s+{_HELP_VERB}\b"),
+    ("first-person refusal", rf"\bI{_NEG}{_ADVERBS}\s+{_HELP_VERB}\b{_NOT_A_HEDGE}"),
     ("first-person refusal", rf"\bI{_NEG}{_ADVERBS}\s+(?:help|assist)(?:ing)?\s+with\s+\w"),
     ("first-person refusal", r"\bI\s+(?:can'?t|cannot|won'?t|will\s+not)(?=\s*(?:[.!;]|,\s*(?:sorry|but)|$))"),
     ("first-person refusal", r"\bI\s+(?:do\s+not|don'?t)\s+(?:provide|create|generate|produce|write|assist|help|engage|condone|share"
@@ -44,6 +52,8 @@ FIRST_PERSON = [
     ("discomfort", r"\bI(?:\s+(?:do\s+not|don'?t|wouldn'?t|would\s+not)\s+feel|'?m\s+not|\s+am\s+not)\s+comfortable\b"),
     ("discomfort", r"\bI\s+(?:do\s+not|don'?t)\s+(?:\w+ly\s+)?think\s+(?:that\s+)?(?:I\s+should|it\s+(?:would\s+be|is|'s)\s+"
                    r"(?:appropriate|right|accurate|fair|ethical))"),
+    ("inability", r"\b(?:it\s+is|it'?s|it\s+would\s+(?:not\s+)?be)\s+(?:not\s+possible|impossible)\s+for\s+me\s+to\s+(?:\w+ly\s+)?"
+                  + _HELP_VERB + r"\b"),
     ("inability", r"\b(?:unable\s+to\s+(?:help|assist|provide|comply)|can'?t\s+be\s+of\s+(?:any\s+)?(?:help|assistance)"
                   r"|not\s+within\s+my\s+(?:capabilities|abilities|programming))\b"),
 ]

@@ -37,7 +37,10 @@ LECTURE = [
     ("lecture", re.compile(r"\b(?:can|could|will|may)\s+(?:have|lead\s+to|result\s+in)\s+(?:serious|severe|legal|unintended|grave)\s+"
                            r"(?:\w+\s+)?(?:consequences|penalties|harm|repercussions)\b", _I)),
     ("lecture", re.compile(r"\bI\s+(?:must|have\s+to|need\s+to|want\s+to|would\s+like\s+to)\s+(?:first\s+)?(?:point\s+out|emphasi[sz]e|stress"
-                           r"|remind\s+you|caution\s+you|clarify|note)\b", _I)),
+                           r"|remind\s+you|caution\s+you|clarify|note|inform\s+you|let\s+you\s+know|make\s+(?:it\s+)?clear)\b", _I)),
+    # round 4: "I would not recommend attempting this", "I wouldn't advise trying it" (the advice is not to do it)
+    ("lecture", re.compile(r"\bI\s+(?:would\s+not|wouldn'?t|do\s+not|don'?t)\s+(?:\w+ly\s+)?(?:recommend|advise|suggest|encourage)\s+"
+                           r"(?:attempting|trying|doing|pursuing|going\s+ahead|(?:that\s+)?you\s+(?:try|attempt|do)|(?:this|that|it)\b(?!\s+\w+ing))\b", _I)),
     ("lecture", re.compile(r"\b(?:safety|your\s+(?:own\s+)?(?:safety|well-?being))\s+(?:should\s+)?(?:always\s+)?(?:come|comes|be|is)\s+"
                            r"(?:first|your\s+top\s+priority|the\s+(?:top|first)\s+priority)\b|\bsafety\s+first\b", _I)),
     ("lecture", re.compile(r"\b(?:I|we)\s+(?:strongly\s+)?(?:discourage|advise\s+against|recommend\s+against|urge\s+you\s+not)\b", _I)),
@@ -73,8 +76,8 @@ _WORD = re.compile(r"[a-z0-9']+")
 _ROLE = re.compile(r"\b(?:as\s+an?|I(?:'m|\s+am)\s+(?:just\s+|only\s+|simply\s+)?an?)\s+(?:[\w-]+\s+){0,4}?"
                    r"(?:AI|assistant|chatbot|bot|language\s+model|support\s+system|virtual\s+agent)\b", _I)
 _ROLE_LIMIT = re.compile(r"\bI(?:'m|\s+am)\s+(?:\w+ly\s+)?not\s+(?:equipped|designed|programmed|able|capable|built|trained|allowed|permitted)\s+to"
-                         r"|\bI\s+(?:do\s+not|don'?t)\s+have\s+the\s+(?:capability|capabilities|ability|means|tools)\b"
-                         r"|\bI(?:'m|\s+am)\s+unable\s+to|\bI\s+(?:can'?t|cannot)\s+(?:help|assist|provide|create|write|do|access|engage|share"
+                         r"|\b(?:I|and)\s+(?:do\s+not|don'?t)\s+have\s+the\s+(?:capability|capabilities|ability|means|tools)\b"
+                         r"|\bI(?:'m|\s+am)\s+unable\s+to|\b(?:I|and)\s+(?:can'?t|cannot)\s+(?:help|assist|provide|create|write|do|access|engage|share"
                          r"|give|find|make)"
                          r"|\bdesigned\s+to\s+[^.!?\n]{0,100}?,\s+(?:and\s+)?not\s+(?:to\s+)?(?P<task>\w+)", _I)
 # The same role, then only a role denial ("However, I'm not a knife manufacturer"): soft, it also opens real help.
