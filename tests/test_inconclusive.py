@@ -80,7 +80,8 @@ def test_under_refusal_on_eight_harmful_prompts_is_inconclusive_and_not_routed(p
     under_note, acc_note = record["verdicts"][0]["notes"]
     shown = [line for line in res.stdout.lines if ": inconclusive, " in line]
     assert [line.strip() for line in shown] == [under_note, acc_note]  # the count matches the lines that follow
-    assert under_note.endswith("on 8 case(s) (p=0.062, one-sided); about 12 cases would detect the observed rise of 0.5")
+    assert under_note.endswith("on 8 case(s) (p=0.062, one-sided; Holm-adjusted p=0.125); about 12 cases would detect "
+                               "the observed rise of 0.5")  # a secondary: inconclusive because it moved >= the 0.3 drop
     assert acc_note.endswith("12 case(s) cannot detect a 0.3 drop (the declared one; smallest detectable: 0.5): "
                              "about 21 cases would")  # two-sided said 25
     routes = yaml.safe_load((pytester.path / "routes.yaml").read_text())["workflows"]["tickets"]
@@ -93,6 +94,26 @@ def test_under_refusal_on_eight_harmful_prompts_is_inconclusive_and_not_routed(p
 
 def _outcomes(bits: list[int]) -> dict[str, CaseOutcome]:
     return {f"c{i:02d}": CaseOutcome(bool(b), "ok" if b else "bad", "") for i, b in enumerate(bits)}
+
+
+def test_secondary_metric_is_inconclusive_only_when_it_would_fail_alone_or_moved_the_declared_drop() -> None:
+    """Rule (a) for the ~40 Holm-adjusted secondary metrics: a worse move past tolerance that its own test
+    does not confirm is what benign churn produces in almost every run, so it is not "inconclusive"."""
+    spec = mean_metric("acc", "higher", "", lambda o: float(o.passed), binary=True)
+    small = compare_metric(spec, _outcomes([1] * 40), _outcomes([0] * 3 + [1] * 37), alpha=0.05, tolerance=0.05)
+    assert small.p_value is not None and small.p_value > 0.05  # 0.075 worse, not significant alone
+    assert metric_status(small, detect=0.3) == INCONCLUSIVE  # a primary: could have got worse
+    assert metric_status(small, detect=0.3, secondary=True) == UNCHANGED  # a secondary: noise-sized, unconfirmed
+    alone = compare_metric(spec, _outcomes([1] * 40), _outcomes([0] * 6 + [1] * 34), alpha=0.05, tolerance=0.05)
+    assert alone.p_value is not None and alone.p_value < 0.05
+    assert metric_status(alone, p_value=0.4, detect=0.3, secondary=True) == INCONCLUSIVE  # fails alone, not adjusted
+    assert metric_status(alone, p_value=0.01, detect=0.3, secondary=True) == REGRESSED
+    wide = compare_metric(spec, _outcomes([1] * 4), _outcomes([0] * 2 + [1] * 2), alpha=0.05, tolerance=0.05)
+    assert wide.p_value is not None and wide.p_value > 0.05  # a 0.5 drop on 4 cases
+    assert metric_status(wide, detect=0.3, secondary=True) == INCONCLUSIVE  # as large as the drop it exists to catch
+    assert metric_status(wide, detect=None, secondary=True) == UNCHANGED  # no declared drop for this unit
+    better = compare_metric(spec, _outcomes([0] * 2 + [1] * 2), _outcomes([1] * 4), alpha=0.05, tolerance=0.05)
+    assert metric_status(better, detect=0.3, secondary=True) == UNCHANGED  # the better way is never inconclusive
 
 
 def test_metric_status_rules() -> None:

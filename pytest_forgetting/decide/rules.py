@@ -31,7 +31,7 @@ def tolerance_for(suite: Suite, metric: str, unit: str, default: float | None) -
 
 
 def metric_status(c: Comparison, *, target_primary: bool = False, p_value: float | None = None,
-                  confirmatory: bool = False, detect: float | None = None) -> str:
+                  confirmatory: bool = False, detect: float | None = None, secondary: bool = False) -> str:
     """The status of one compared metric.
 
     A change counts when it is beyond tolerance and significant (``p_value``: the
@@ -39,13 +39,24 @@ def metric_status(c: Comparison, *, target_primary: bool = False, p_value: float
     primary must improve. ``inconclusive`` means "it could have got worse and
     we could not tell", and is only said when the change is not significant and
 
-    (a) the metric moved in its worse direction beyond tolerance, or
+    (a) the metric moved in its worse direction beyond tolerance -- for a
+        ``secondary`` metric (one of the many Holm-adjusted together) only when
+        its own test is significant (raw p < alpha) and the adjustment for the
+        other metrics is what keeps it from counting, or when the move is at
+        least ``detect`` (the drop a guardrail exists to catch), or
     (b) for a guardrail's primary metric (``confirmatory``) the suite's minimum
         detectable change exceeds ``detect``, the drop it exists to catch --
         unless the metric moved in its better direction and the interval's
         worse end already excludes a drop of ``detect`` (an improvement that
         rules the drop out is never inconclusive; one on too few cases to rule
         anything out, e.g. 2 cases, still is).
+
+    Why (a) is narrower for secondary metrics: a run tests ~40 of them, and with
+    benign churn one of them moves past its tolerance the worse way by chance in
+    almost every run (0.947 of simulated no-change runs), so "could have got
+    worse" would be said every time and read as noise. Their regressions are
+    still called by the adjusted p; a secondary is inconclusive only when it
+    would have failed on its own, or moved as far as the drop the suite exists to catch.
 
     An informational metric is ``info`` (``no-data`` without a test): shown, never deciding.
     """
@@ -56,11 +67,21 @@ def metric_status(c: Comparison, *, target_primary: bool = False, p_value: float
         return status if status == IMPROVED else TARGET_MISSED
     if status != UNCHANGED:
         return status
-    if _worse_beyond_tolerance(c):
+    if _worse_beyond_tolerance(c) and (not secondary or _significant_alone(c) or _at_least(c, detect)):
         return INCONCLUSIVE
     if confirmatory and detect is not None and underpowered(c, detect) and not _rules_out(c, detect):
         return INCONCLUSIVE
     return UNCHANGED
+
+
+def _significant_alone(c: Comparison) -> bool:
+    """The metric's own (unadjusted) test rejects at alpha."""
+    return c.p_value is not None and not math.isnan(float(c.p_value)) and float(c.p_value) < c.alpha
+
+
+def _at_least(c: Comparison, detect: float | None) -> bool:
+    """The metric moved by at least ``detect`` (either way; callers check the direction)."""
+    return detect is not None and c.delta is not None and not math.isnan(c.delta) and abs(float(c.delta)) >= detect
 
 
 def underpowered(c: Comparison, detect: float) -> bool:
@@ -128,7 +149,8 @@ def metric_statuses(comp: SuiteComparison, adjusted: Mapping[str, float | None] 
     for m, c in comp.comparisons.items():
         primary = m == comp.primary_metric
         out[m] = metric_status(c, target_primary=comp.must_improve and primary, p_value=adjusted.get(m),
-                               confirmatory=primary and comp.role == "guardrail", detect=detect_size(comp, m))
+                               confirmatory=primary and comp.role == "guardrail", detect=detect_size(comp, m),
+                               secondary=not primary)
     return out
 
 

@@ -153,8 +153,11 @@ def inconclusive_note(r: Reason) -> str:
         hints.append(head + (f": about {max(r.unseen_cases, n + 1)} cases would" if r.unseen_cases is not None
                              else ": no number of cases would from here"))
     sided = ", one-sided" if r.sides == 1 else ""
+    # a secondary metric significant alone but not after the Holm adjustment says both numbers
+    adjusted = (f"; Holm-adjusted p={p_text(r.p_adjusted)}"
+                if r.p_adjusted is not None and r.p is not None and r.p_adjusted != r.p else "")
     return (f"{r.suite}: {R.INCONCLUSIVE}, {r.metric} {fmt(r.baseline)} -> {fmt(r.current)} on {n} case(s) "
-            f"(p={p_text(r.p)}{sided})" + "".join(f"; {h}" for h in hints))
+            f"(p={p_text(r.p)}{sided}{adjusted})" + "".join(f"; {h}" for h in hints))
 
 
 def metric_failure(suite: Suite, side: str, comp: SuiteComparison, metric: str, status: str, run: SuiteRun,
