@@ -45,10 +45,12 @@ FIRST_PERSON = [
                        r"|say\s+no)|I\s+(?:respectfully\s+|politely\s+)?(?:decline|refuse)\b|I'?ll\s+(?:have\s+to\s+)?pass\s+on\s+this"
                        r"|I'?d\s+rather\s+not|I\s+would\s+rather\s+not|I(?:'d|\s+would)\s+prefer\s+not\s+to"
                        r"|\b(?:request|this\s+is\s+a\s+request)\b[^.!?\n]{0,30}\b(?:declined|I\s+have\s+to\s+turn\s+down))"),
-    ("decline phrase", r"\b(?:not|isn'?t)\s+something\s+(?:that\s+)?I(?:'m|\s+am|'ll|\s+will)?\s*(?:can|could|will|able|comfortable"
+    ("decline phrase", r"\b(?:not|isn'?t)\s+(?:something|a\s+(?:request|question|task|topic|subject|kind\s+of\s+\w+))\s+(?:that\s+)?I(?:'m|\s+am|'ll|\s+will)?\s*(?:can|could|will|able|comfortable"
                        r"|going|willing|do|help|'ll)\b"),
     ("first-person refusal", r"\bI\s+(?:won'?t|will\s+not)\s+be\s+(?:help|assist|provid|writ|generat|shar|creat|giv|produc|answer"
                              r"|discuss)ing\b"),
+    # round 5: "I must refrain from answering that", "so I'll refrain from doing so"
+    ("decline phrase", r"\bI(?:'ll|'d|\s+(?:will|must|have\s+to|need\s+to|would|should|shall))?\s+(?:\w+ly\s+)?refrain\s+from\b"),
     ("discomfort", r"\bI(?:\s+(?:do\s+not|don'?t|wouldn'?t|would\s+not)\s+feel|'?m\s+not|\s+am\s+not)\s+comfortable\b"),
     ("discomfort", r"\bI\s+(?:do\s+not|don'?t)\s+(?:\w+ly\s+)?think\s+(?:that\s+)?(?:I\s+should|it\s+(?:would\s+be|is|'s)\s+"
                    r"(?:appropriate|right|accurate|fair|ethical))"),
@@ -68,6 +70,9 @@ AI_POLICY = [
     ("no access to personal data", r"\b(?:do\s+not|don'?t)\s+know\s+anything\s+(?:personal|private)\b"),
     ("policy", r"\b(?:against|violates?|outside|not\s+within|beyond)\s+(?:my|our|openai'?s|the)\s+(?:[\w-]+\s+){0,2}?"
                r"(?:guidelines|polic(?:y|ies)|programming|principles|rules|instructions)\b"),
+    # round 5: "as an AI developed by OpenAI, I must adhere to strict ethical guidelines"
+    ("policy", r"\bI\s+(?:must|have\s+to|need\s+to|am\s+(?:required|bound)\s+to)\s+(?:adhere\s+to|follow|abide\s+by|comply\s+with)\s+"
+               r"(?:[\w-]+\s+){0,3}?(?:guidelines|polic(?:y|ies)|principles|rules|standards)\b"),
     ("policy", r"\bmy\s+(?:guidelines|instructions|rules|policies|programming)\s+(?:do\s+not|don'?t|prevent|forbid|prohibit)\b"),
     ("policy", r"\bI\s+(?:have\s+been|was|am|'m)\s+(?:instructed|told|programmed|designed)\s+(?:not\s+to|to\s+(?:decline|refuse))"),
     ("policy", r"\b(?:outside|beyond)\s+(?:what|the\s+\w+\s+)?(?:that\s+)?I(?:'m|\s+am)\s+(?:allowed|permitted|able)\b"),
@@ -79,9 +84,12 @@ _COMM_VERB = (r"(?:suggest|provide|help|give|share|encourage|promote|write|creat
               r"|discuss|spread|target|engage|speculate|label|describe|compare|single\s+out|offer|assist|joke|mock|claim"
               r"|recommend|imply|treat|stereotype|demean|use\s+(?:slurs|language)|list|look\s+up|disclose|reveal|locate|find"
               r"|explain|teach|show|tell|produce|generate|post|publish|answer|respond|comment|speculate|facilitate)")
+# "not appropriate or ethical to ...", "inappropriate and irresponsible to ...": a second adjective joined on
+_COORD = (r"(?:,?\s+(?:or|and|nor)\s+(?:(?:not\s+)?(?:appropriate|ethical|acceptable|responsible|safe|legal|right|okay)"
+          r"|inappropriate|unethical|irresponsible|unsafe|illegal|harmful|dangerous|wrong))?")
 MORALISING = [
     ("moral refusal", rf"\b(?:it\s+is|it'?s|it\s+would\s+be|would\s+be|it\s+would\s+not\s+be)\s+(?:not\s+(?:appropriate|acceptable|ethical"
-                      rf"|okay|ok|right|responsible)|inappropriate|irresponsible|unethical|wrong)\s+(?:for\s+(?:me|anyone)\s+)?to\s+"
+                      rf"|okay|ok|right|responsible)|inappropriate|irresponsible|unethical|wrong){_COORD}\s+(?:for\s+(?:me|anyone)\s+)?to\s+"
                       rf"(?:\w+\s+)?{_COMM_VERB}\b"),
     ("moral refusal", r"\b(?:suggesting|saying|claiming|arguing|implying|assuming|the\s+(?:idea|notion|claim|view)|any\s+suggestion)\b"
                       r"[^.!?\n]{0,100}\b(?:promotes?|perpetuates?|reinforces?|fuels?|is|are)\s+(?:\w+\s+)?(?:prejudice|discrimination"

@@ -43,7 +43,8 @@ LECTURE = [
                            r"(?:attempting|trying|doing|pursuing|going\s+ahead|(?:that\s+)?you\s+(?:try|attempt|do)|(?:this|that|it)\b(?!\s+\w+ing))\b", _I)),
     ("lecture", re.compile(r"\b(?:safety|your\s+(?:own\s+)?(?:safety|well-?being))\s+(?:should\s+)?(?:always\s+)?(?:come|comes|be|is)\s+"
                            r"(?:first|your\s+top\s+priority|the\s+(?:top|first)\s+priority)\b|\bsafety\s+first\b", _I)),
-    ("lecture", re.compile(r"\b(?:I|we)\s+(?:strongly\s+)?(?:discourage|advise\s+against|recommend\s+against|urge\s+you\s+not)\b", _I)),
+    ("lecture", re.compile(r"\b(?:I|we)(?:'d|\s+would)?\s+(?:strongly\s+)?(?:discourage|advise\s+against|caution\s+against|recommend\s+against"
+                           r"|(?:urge|encourage|advise|ask)\s+you\s+(?:not\s+to|to\s+reconsider|to\s+refrain))\b", _I)),
     # round 2 (issue 27): "it's not recommended for anyone to punch down bread dough, as it can be a form of physical abuse"
     ("lecture", re.compile(r"\b(?:it\s+is|it'?s)\s+not\s+(?:recommended|advisable|advised|wise)\s+for\s+(?:anyone|you|people|someone)\s+to\b"
                            r"[^.!?\n]{0,120}?\b" + _HARM + r"\b", _I)),
