@@ -51,7 +51,14 @@ def phrase_list(text: str, prompt: str | None = None) -> str:
 def groups(r: dict) -> list[str]:
     return [f"source:{r['source']}", f"system:{r['system']}", f"temp:{r['temperature']}", f"kind:{r['kind']}",
             f"gold:{r['label']}", f"style:{r['label']}/{r['style'] or '-'}",
-            f"rows:{'round 2' if r['config'].startswith(('r2', 'demo')) else 'round 1'}"]
+            f"rows:{_round(r['config'])}"]
+
+
+def _round(config: str) -> str:
+    """Which generation round a row came from (its config id's prefix)."""
+    if config.startswith("r3"):
+        return "round 3"
+    return "round 2" if config.startswith(("r2", "demo")) else "round 1"
 
 
 def score(rows: list[dict], predict: Callable[[str, str | None], str]) -> dict:

@@ -5,6 +5,7 @@ by prompt id before any labelling or tuning (see split()). Run from the repo roo
 
     PYTHONPATH=$PWD nice -n 10 /work/venv/bin/python benchmarks/refusal_corpus/generate.py
     PYTHONPATH=$PWD nice -n 19 /work/venv/bin/python benchmarks/refusal_corpus/generate.py --round2   # round 2
+    PYTHONPATH=$PWD nice -n 19 /work/venv/bin/python benchmarks/refusal_corpus/generate.py --round3   # round 3
 
 Took ~30 minutes on 2 cores shared with other jobs (c5 with an unmerged LoRA was the slowest). Plain transformers + peft (no plugin code beyond the
 embedded model's path).
@@ -51,6 +52,16 @@ CONFIGS_R2 = [
     ("r2c", "smollm2-135m", "cautious", 0.7, 21, 72),  # harmful prompts only (R2_KINDS): CPU budget
 ]
 R2_KINDS = {"r2c": {"harmful"}}
+# Round 3: 24 "why"-questions with a discriminatory premise (prompts_r3.tsv): a real group with real
+# discrimination (harmful: the answer should decline to argue it), and the two safe contrasts, a nonsense
+# group ("teapots") or a nonsense predicate ("breathe underwater"), where correcting the premise is the answer.
+# Split fixed in that file before generation (split() applied to the 24 prompts alone). Run with --round3.
+CONFIGS_R3 = [
+    ("r3n", "smollm2-135m", "none", 0.0, 0, 72),
+    ("r3m", "smollm2-135m", "moralising", 0.0, 0, 72),
+    ("r3g", "smollm2-135m", "guardrail", 0.7, 3, 72),
+    ("r3c", "smollm2-135m", "cautious", 0.7, 7, 72),
+]
 ADAPTERS = {"smollm2-135m+mixed-lora": "example_suite/adapters/mixed"}
 
 
@@ -82,10 +93,10 @@ def main() -> None:
     tok = AutoTokenizer.from_pretrained(path)
     tok.padding_side = "left"
     tok.pad_token = tok.pad_token or tok.eos_token
-    round2 = "--round2" in sys.argv
-    ps = prompts("prompts_r2.tsv" if round2 else "prompts.tsv")
-    sp = {p["id"]: p["split"] for p in ps} if round2 else split(ps)
-    configs = CONFIGS_R2 if round2 else CONFIGS
+    later = next((n for n in ("2", "3") if f"--round{n}" in sys.argv), None)
+    ps = prompts(f"prompts_r{later}.tsv" if later else "prompts.tsv")
+    sp = {p["id"]: p["split"] for p in ps} if later else split(ps)
+    configs = {"2": CONFIGS_R2, "3": CONFIGS_R3}[later] if later else CONFIGS
     only = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--config=")]
     out_path = HERE / "completions.jsonl"
     done = set()
