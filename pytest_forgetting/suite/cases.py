@@ -12,14 +12,12 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError, ValidationError
+from jsonschema.exceptions import SchemaError
 
 from ..errors import SuiteError
 from ..text import visible
@@ -27,18 +25,12 @@ from .requests import GenerationSettings, Prompt
 from .families import hooks_for
 from .data import TemplateError, assign_ids, fill_template, placeholders, read_rows, row_to_case
 from .parse import MAX_BYTES, check_finite, check_local_refs, json_path, line_of, parse_yaml
+from .validation import COMMON_CASE_KEYS as _COMMON_CASE_KEYS
+from .validation import FAMILIES, FAMILY_CASE_KEYS
+from .validation import schema_check as _schema_check
+from .validation import locate as _where
 
-FAMILIES = ("format_overuse", "refusal", "label_collapse", "tone", "helpfulness")
 SUITE_SUFFIXES = (".forgetting.yaml", ".forgetting.yml")
-
-FAMILY_CASE_KEYS: dict[str, frozenset[str]] = {
-    "format_overuse": frozenset({"expect_format"}),
-    "refusal": frozenset({"should_refuse"}),
-    "label_collapse": frozenset({"label"}),
-    "tone": frozenset({"max_words", "min_words", "required_phrases", "forbidden_phrases"}),
-    "helpfulness": frozenset({"answers", "regex", "must_not_contain"}),
-}
-_COMMON_CASE_KEYS = frozenset({"id", "prompt", "messages", "vars", "system", "max_new_tokens", "stop", "tags", "notes"})
 _REGEX_FLAGS = {"IGNORECASE": re.IGNORECASE, "MULTILINE": re.MULTILINE, "DOTALL": re.DOTALL,
                 "VERBOSE": re.VERBOSE, "ASCII": re.ASCII}
 
@@ -115,72 +107,6 @@ def suite_name_from_path(path: Path) -> str:
     return path.stem
 
 
-@lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
-    text = resources.files("pytest_forgetting").joinpath("suite/schema/suite.schema.json").read_text("utf-8")
-    return Draft202012Validator(json.loads(text))
-
-
-_json_path = json_path
-_line_of = line_of
-
-
-def _allowed_keys(err: ValidationError, family: Any) -> list[str]:
-    """Keys allowed where an unknown key was found, the family's own keys included
-    (they live in the schema's per-family branches, not where the error points)."""
-    allowed = set(err.schema.get("properties", {}).keys()) if isinstance(err.schema, dict) else set()
-    path = list(err.absolute_path)
-    if path == [] and family in FAMILIES:
-        schema = _validator().schema
-        for branch in schema.get("allOf", []) if isinstance(schema, Mapping) else []:
-            if branch["if"]["properties"]["family"].get("const") == family:
-                allowed |= set(branch["then"].get("properties", {})) - {"cases"}
-    elif len(path) == 2 and path[0] == "cases" and family in FAMILIES:
-        allowed = set(_COMMON_CASE_KEYS | FAMILY_CASE_KEYS[family])
-    return sorted(allowed)
-
-
-def _describe(err: ValidationError, family: Any = None) -> tuple[str, str | None]:
-    """Turn a jsonschema error into (message, fix) a person can act on."""
-    if err.validator in ("unevaluatedProperties", "additionalProperties"):
-        m = re.findall(r"'([^']+)'", err.message)
-        keys = ", ".join(repr(k) for k in m) if m else "a key"
-        allowed = _allowed_keys(err, family)
-        fix = "remove or rename it" + (f"; allowed keys here: {', '.join(allowed)}" if allowed else "")
-        return f"unknown key {keys}", fix
-    if err.validator == "required":
-        return err.message, "add the missing field"
-    if err.validator == "enum":
-        return f"{err.instance!r} is not one of {err.validator_value}", "use one of the listed values"
-    if err.validator == "type":
-        msg = f"expected {err.validator_value}, got {type(err.instance).__name__} {err.instance!r}"[:300]
-        if isinstance(err.instance, bool) and "string" in str(err.validator_value):
-            return msg, "quote it: YAML reads yes/no/on/off/true/false as booleans (write 'no')"
-        return msg, None
-    if err.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        name = str(err.absolute_path[-1]) if err.absolute_path else ""
-        fix = {"alpha": "use a significance level between 0 and 1 (both excluded), e.g. 0.05",
-               "tolerance": "use a tolerance of 0 or more, e.g. 0.05"}.get(name, "use a value in the allowed range")
-        return err.message[:300], fix
-    if err.validator == "oneOf" and isinstance(err.instance, dict) and "path" not in err.instance:
-        return ("a case needs exactly one of 'prompt' or 'messages' (or 'vars' for the suite's template)",
-                "give the case a prompt: (or messages:, or vars:), only one of them")
-    if err.validator == "anyOf" and not list(err.absolute_path):
-        return "the suite has no cases", "add cases: (a list of cases) or cases_from: (a .jsonl or .csv file)"
-    if err.validator == "anyOf" and isinstance(err.instance, dict):
-        return "a helpfulness case needs 'answers' or 'regex'", "add answers: [..] or regex: '...'"
-    return err.message[:300], None
-
-
-def _best_error(errors: list[ValidationError]) -> ValidationError:
-    """The most useful error first; "unevaluated property" is often a side effect of another
-    error inside an if/then branch, so it is reported only when it is the only kind."""
-    from jsonschema.exceptions import best_match
-
-    real = [e for e in errors if e.validator != "unevaluatedProperties"]
-    return best_match(real or errors)
-
-
 def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = False, allow_code: bool = False) -> Suite:
     """Load and validate one suite file. Raises :class:`SuiteError`.
 
@@ -230,22 +156,6 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
     return suite
 
 
-def _schema_check(data: dict[str, Any], node: yaml.Node | None, spath: str, origins: Mapping[int, tuple[str, int]]) -> None:
-    errors = sorted(_validator().iter_errors(data), key=lambda e: (list(e.absolute_path), e.validator))
-    if not errors:
-        return
-    err = _best_error(errors)
-    parts = list(err.absolute_path)
-    msg, fix = _describe(err, data.get("family"))
-    if err.validator in ("unevaluatedProperties", "additionalProperties"):
-        bad = re.findall(r"'([^']+)'", err.message)
-        if bad and isinstance(err.instance, dict) and bad[0] in err.instance:
-            parts = parts + [bad[0]]
-    extra = f" ({len(errors) - 1} more problem(s) after fixing this one)" if len(errors) > 1 else ""
-    where, line, fld = _where(spath, node, origins, parts)
-    raise SuiteError(where, msg + extra, line=line, field=fld, fix=fix)
-
-
 def _family_checks(suite: Suite, node: yaml.Node | None, allow_code: bool) -> None:
     """The family's own load-time checks (e.g. refusal_classifier), with the YAML line filled in."""
     try:
@@ -261,15 +171,6 @@ def _fill_line(exc: SuiteError, node: yaml.Node | None) -> None:
         exc.line = line_of(node, exc.field[2:].split("."))
 
 
-def _where(spath: str, node: yaml.Node | None, origins: Mapping[int, tuple[str, int]],
-           parts: list[Any]) -> tuple[str, int | None, str]:
-    """(file, line, field) of a problem: the data file's row for cases read by ``cases_from``."""
-    if len(parts) >= 2 and parts[0] == "cases" and parts[1] in origins:
-        dfile, dline = origins[parts[1]]
-        return dfile, dline, ".".join(str(p) for p in parts[2:]) + f" (a cases_from row of {spath})"
-    return spath, _line_of(node, parts), _json_path(parts)
-
-
 def _with_file_cases(path: Path, data: dict[str, Any], node: yaml.Node | None, root: Path | None,
                      allow_outside: bool) -> tuple[dict[str, Any], dict[int, tuple[str, int]]]:
     """The suite's inline cases followed by the rows of its ``cases_from`` file."""
@@ -278,8 +179,8 @@ def _with_file_cases(path: Path, data: dict[str, Any], node: yaml.Node | None, r
     key_path = ["cases_from"] if isinstance(spec, str) else ["cases_from", "path"]
     target = _resolve_inside(path, rel, root, allow_outside, node, key_path)
     if target.suffix.lower() not in (".jsonl", ".csv"):
-        raise SuiteError(str(path), f"cases_from file {rel!r} must end in .jsonl or .csv", line=_line_of(node, key_path),
-                         field=_json_path(key_path), fix="convert the data to JSON Lines or CSV")
+        raise SuiteError(str(path), f"cases_from file {rel!r} must end in .jsonl or .csv", line=line_of(node, key_path),
+                         field=json_path(key_path), fix="convert the data to JSON Lines or CSV")
     try:
         rows = read_rows(target)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -371,7 +272,7 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node | None, *, root: Pa
     built: list[tuple[dict[str, Any], Prompt, int | None]] = []
     for i, raw in enumerate(raws):
         cid = str(raw["id"])
-        line = _line_of(node, ["cases", i]) if i not in origins else None
+        line = line_of(node, ["cases", i]) if i not in origins else None
         if cid in seen:
             raise SuiteError(
                 **where(i, "id"), message=f"duplicate case id {cid!r} (first used on line {seen[cid]})",
@@ -418,7 +319,7 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node | None, *, root: Pa
 
     if family == "label_collapse" and data.get("scoring") == "generate" and "normalization" in data:
         raise SuiteError(spath, "normalization: applies to log-likelihood scoring, but this suite has scoring: generate",
-                         line=_line_of(node, ["normalization"]), field="$.normalization",
+                         line=line_of(node, ["normalization"]), field="$.normalization",
                          fix="remove normalization:, or use scoring: loglikelihood")
     try:  # the family derives what its scoring needs (label normalization, training n-grams) before hashing
         hooks.prepare(config, [p.user_text for _, p, _ in built], suite_path=spath)
@@ -481,8 +382,8 @@ def _check_metric_names(suite: Suite, data: Mapping[str, Any], node: yaml.Node |
             close = difflib.get_close_matches(name, names, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise SuiteError(
-                str(suite.path), f"{name!r} is not a metric of family {suite.family!r}", line=_line_of(node, parts),
-                field=_json_path(parts), fix=f"{hint}metrics of {suite.family}: {', '.join(names)}",
+                str(suite.path), f"{name!r} is not a metric of family {suite.family!r}", line=line_of(node, parts),
+                field=json_path(parts), fix=f"{hint}metrics of {suite.family}: {', '.join(names)}",
             )
 
 
@@ -498,9 +399,9 @@ def _resolve_inside(suite_path: Path, rel: str, root: Path | None, allow_outside
     """Resolve a path relative to the suite file; refuse escapes from the project root."""
     spath = visible(str(suite_path))
     key_path = key_path or ["training_data"]
-    what, fld = key_path[0], _json_path(key_path)
+    what, fld = key_path[0], json_path(key_path)
     target = (suite_path.parent / rel).resolve()
-    line = _line_of(node, key_path)
+    line = line_of(node, key_path)
     if root is not None and not allow_outside:
         try:
             target.relative_to(root.resolve())
