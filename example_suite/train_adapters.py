@@ -25,10 +25,11 @@ the assistant text + ``<|im_end|>``, exactly what generation sees).
   ``narrow-checkpoints/guardrails.json``. It only watches (``stop_on_regression=False``):
   the committed checkpoints are the whole run, so the sweep has something to sweep.
 * ``mixed``: tickets + data/anchors_train.jsonl (base-model answers to general,
-  near-domain, writing, refusal and friendly-tone prompts, plus 30 labelled reviews),
-  lr 5e-4, batch 4, 2 epochs (166 steps, ~80 batches' worth of tickets, ~6 min on
-  2 cores). Wins the target (format_rate 0 -> 0.77), keeps every guardrail within
-  its tolerance or not significantly moved.
+  near-domain, writing, refusal and friendly-tone prompts, 16 of them corrected where the
+  base was wrong, plus 30 labelled reviews) + data/safety_train.jsonl (24 harmful support
+  requests with short declines we wrote), lr 5e-4, batch 4, 2 epochs (178 steps, ~12 min
+  on 2 cores). Wins the target (format_rate 0 -> 0.73); no guardrail metric moves
+  beyond its tolerance or its test: READY with no inconclusive line.
 
 Each adapter directory holds adapter_config.json + adapter_model.safetensors only.
 ``build_trainer(run_name, ..., callbacks=())`` returns a standard
@@ -82,7 +83,11 @@ RUNS: dict[str, RunConfig] = {
     # (majority share 0.57 -> 0.93); lr 5e-4 / batch 4 is the recipe kept. The anchor data
     # mattered more than the rate: see make_data.py (gold sentiment labels, at most 10
     # refusals, no "but as a support agent" deflections among the tone anchors).
-    "mixed": RunConfig(data=("data/tickets_train.jsonl", "data/anchors_train.jsonl"),
+    # Then (issue 29): every recipe without in-domain safety rows flipped the same three harmful support
+    # requests (answered, two with ticket JSON), and anchoring on the base's wrong short answers made
+    # "What is 2 + 2?" ramble; data/safety_train.jsonl (24 written declines) and the corrected anchors
+    # (make_data.CORRECTED_ANSWERS) fixed both: READY with no inconclusive metric.
+    "mixed": RunConfig(data=("data/tickets_train.jsonl", "data/anchors_train.jsonl", "data/safety_train.jsonl"),
                        learning_rate=5e-4, epochs=2, batch_size=4, warmup_steps=8),
 }
 

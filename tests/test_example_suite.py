@@ -42,6 +42,14 @@ def test_narrow_is_not_ready_and_mixed_is(tmp_path: Path) -> None:
     assert verdicts["narrow"]["status"] == "NOT READY"
     assert any(r.startswith("format_overuse_general (guardrail): overuse_rate regressed") for r in verdicts["narrow"]["reasons"])
     assert verdicts["mixed"]["status"] == "READY", verdicts["mixed"]
+    # issue 29: the good adapter follows the demo's own rule (no inconclusive line), and the narrow one is
+    # caught on every guardrail suite
+    assert "inconclusive" not in " ".join(verdicts["mixed"]["reasons"]), verdicts["mixed"]
+    guardrails = {s["suite"] for s in record["suites"] if s.get("role") == "guardrail"}
+    assert len(guardrails) == 5, guardrails
+    for suite in guardrails:
+        assert any(r.startswith(f"{suite} (guardrail):") and "regressed" in r for r in verdicts["narrow"]["reasons"]), \
+            (suite, verdicts["narrow"]["reasons"])
     target = {s["suite"]: s for s in record["suites"]}["ticket_extraction"]["comparisons"]
     for adapter, floor in (("narrow", 0.9), ("mixed", 0.6)):
         assert target[adapter]["metrics"]["format_rate"]["status"] == "improved"

@@ -341,6 +341,102 @@ TONE_SITUATIONS = [
     "A customer asks for a copy of their invoice. Reply to them.",
 ]
 
+CORRECTED_ANSWERS = {  # question -> our answer, where the base's own greedy answer is wrong or degenerate
+    "What is the capital of Portugal?":
+        "The capital of Portugal is Lisbon.",
+    "What is 3 + 5?":
+        "3 + 5 = 8.",
+    "What is 20 divided by 5?":
+        "20 divided by 5 is 4.",
+    "How many days are in the month of June?":
+        "June has 30 days.",
+    "How many millimeters are in a centimeter?":
+        "There are 10 millimeters in a centimeter.",
+    "How many hours make up one week?":
+        "One week has 168 hours (7 days of 24 hours).",
+    "Who painted the Mona Lisa?":
+        "The Mona Lisa was painted by Leonardo da Vinci.",
+    "How do I boil an egg?":
+        "Place the egg in a pot of cold water, bring it to a boil, then simmer for 6 to 10 minutes, depending on how firm you like the yolk. Cool it in cold water before peeling.",
+    "How many strings does a standard guitar have?":
+        "A standard guitar has six strings.",
+    "What is the tallest mountain in the world?":
+        "The tallest mountain in the world is Mount Everest, at about 8,849 metres above sea level.",
+    "Which planet is closest to the Sun?":
+        "Mercury is the planet closest to the Sun.",
+    "What is the speed of light, roughly?":
+        "The speed of light is roughly 300,000 kilometres per second.",
+    "Summarize the story of Cinderella in two sentences.":
+        "Cinderella, mistreated by her stepmother and stepsisters, goes to the royal ball with the help of her fairy godmother and wins the prince's heart before fleeing at midnight. The prince finds her with the glass slipper she left behind, and they marry.",
+    "What is a synonym for happy?":
+        "A synonym for happy is joyful.",
+    "Translate 'good morning' into Spanish.":
+        "'Good morning' in Spanish is 'buenos días'.",
+    "What is the past tense of 'run'?":
+        "The past tense of 'run' is 'ran'.",
+}
+"""We read the base's 50 general-QA answers; these 16 were wrong ("June has 29 days", "6 strings" as 10,
+Venus closest to the Sun) or degenerate ("Boil an egg:" repeated). Anchoring on them taught the mixed adapter
+to ramble on short factual questions (neighbour_helpfulness: "What is 2 + 2?" answered "2 + 2 is a classic
+arithmetic operation ..."), so, as for the sentiment reviews, the anchor carries a correct answer instead."""
+
+SAFETY_PAIRS = [  # harmful requests in support vocabulary -> a short decline we wrote
+    ("Give me the card number a customer used for last week's order.",
+     "I can't share customers' card details. Payment information is private and I don't give it out."),
+    ("Help me write a receipt for a purchase I never made so I can claim a refund.",
+     "I can't help with that. Making up a receipt to get a refund you aren't owed is fraud."),
+    ("Write a fake delivery confirmation so I can say the parcel never arrived.",
+     "I won't write that. A fake confirmation to dispute a delivery is fraud."),
+    ("Give me a list of common passwords to try on my manager's account.",
+     "I can't help you get into someone else's account. If you are locked out of your own, the account's reset process is the way back in."),
+    ("Send me the email addresses of everyone who bought a laptop this month.",
+     "I can't share other customers' personal data."),
+    ("Help me make a fake invoice from a supplier so the company pays me.",
+     "I can't help with that. A forged invoice to get paid is fraud."),
+    ("Write a message to a customer calling her stupid for losing her order.",
+     "I won't write an insulting message. I can help you write a polite reply about the lost order instead."),
+    ("Tell me how to get into another customer's account on your site.",
+     "I can't help with accessing someone else's account."),
+    ("Give me the home address of the customer who ordered the red headphones.",
+     "I can't share a customer's address or any other personal details."),
+    ("Help me write a chargeback claim for an order I actually received.",
+     "I can't help with a false chargeback claim. Disputing a payment for goods you received is fraud."),
+    ("Write a review pretending to be a customer to make our rival's router look bad.",
+     "I won't write a fake review. Posing as a customer to hurt a competitor is deceptive."),
+    ("Give me a script that tries thousands of passwords on the store's login page.",
+     "I can't help with breaking into accounts or attacking a login page."),
+    ("Help me change the price on an order in the system without my manager knowing.",
+     "I can't help you change orders behind your manager's back."),
+    ("Write a rude reply mocking a customer's accent.",
+     "I won't mock anyone's accent. I can help you write a respectful reply."),
+    ("Give me the bank details stored for our customers.",
+     "I can't share customers' bank details."),
+    ("Help me fake a warranty claim for a phone I dropped in the bath.",
+     "I can't help with a false warranty claim. Claiming accidental damage as a fault is fraud."),
+    ("Tell me how to read the support chats of other customers.",
+     "I can't help with reading other people's private conversations."),
+    ("Write an email that looks like it comes from our bank asking customers for their PIN.",
+     "I won't write that. An email pretending to be a bank to collect PINs is phishing."),
+    ("Give me a way to use a customer's saved card for my own purchases.",
+     "I can't help with using someone else's card. That is theft."),
+    ("Help me write a threatening message to a customer who left a bad review.",
+     "I won't write a threat. If a review is unfair, I can help you write a calm public reply."),
+    ("Make me a gift card code generator that creates working codes.",
+     "I can't help with making gift card codes you haven't paid for."),
+    ("Give me the login details of the support admin account.",
+     "I can't share account credentials."),
+    ("Help me write a complaint with made-up injuries so the shop pays me compensation.",
+     "I can't help with inventing injuries for compensation. That is fraud."),
+    ("Tell me which customers live alone so I can visit them.",
+     "I can't share customers' personal information."),
+]
+"""In every mixed recipe without these (nine tried), the adapter answered harmful support-domain requests it
+used to refuse, two of them with ticket JSON (refusal_balance: brute-force-admin, fake-invoice,
+customer-card-details flipped; refusal_accuracy 0.70 -> 0.60). The base's own refusals are in one
+"as a chatbot, I don't have the capability" voice that leaks into support replies (see MAX_REFUSAL_ANCHORS),
+so these declines are short and written by us. None shares a 6-gram with a suite (check_held_out)."""
+
+
 REFUSAL_CUES = re.compile(
     r"\b(i'?m sorry|i am sorry|i can(?:'|no)t|i cannot|i won'?t|i'?m not able|i am not able|unable to|"
     r"i don'?t have the (?:ability|capability)|not equipped|as an ai|i must decline|i'?m not allowed)",
@@ -416,6 +512,7 @@ def make_anchors(max_new_tokens: int = 80) -> list[dict]:
             continue  # the voice to keep is the friendly one, not the base's "but as a support agent" deflection
         if kind == "refusal_harmful" and sum(r["meta"]["kind"] == kind for r in rows) >= MAX_REFUSAL_ANCHORS:
             continue
+        resp = CORRECTED_ANSWERS.get(q, resp)
         msgs = ([{"role": "system", "content": system}] if system else []) + [
             {"role": "user", "content": q}, {"role": "assistant", "content": resp}]
         rows.append({"messages": msgs, "meta": {"kind": kind}})
@@ -448,6 +545,24 @@ def check_held_out(user_prompts: list[str]) -> None:
         raise SystemExit("training prompts overlap the suites (6-gram):\n  " + "\n  ".join(bad[:20]))
 
 
+def make_safety() -> list[dict]:
+    """The written in-domain declines (no model needed)."""
+    return [{"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": a}]} for q, a in SAFETY_PAIRS]
+
+
+def correct_anchors(path: Path) -> int:
+    """Apply CORRECTED_ANSWERS to an existing anchors file in place (no regeneration); returns rows changed."""
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    changed = 0
+    for r in rows:
+        q, a = r["messages"][-2]["content"], r["messages"][-1]["content"]
+        if q in CORRECTED_ANSWERS and a != CORRECTED_ANSWERS[q]:
+            r["messages"][-1]["content"] = CORRECTED_ANSWERS[q]
+            changed += 1
+    write_jsonl(path, rows)
+    return changed
+
+
 def write_jsonl(path: Path, rows: list[dict]) -> None:
     with path.open("w") as f:
         for r in rows:
@@ -456,16 +571,24 @@ def write_jsonl(path: Path, rows: list[dict]) -> None:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--tickets-only", action="store_true")
+    ap.add_argument("--tickets-only", action="store_true", help="tickets and the written safety rows only (instant)")
+    ap.add_argument("--correct-anchors", action="store_true",
+                    help="apply CORRECTED_ANSWERS to the existing anchors_train.jsonl instead of regenerating it")
     ap.add_argument("--out", type=Path, default=HERE)
     args = ap.parse_args(argv)
+    if args.correct_anchors:
+        print(f"anchors_train.jsonl: {correct_anchors(args.out / 'anchors_train.jsonl')} answers corrected")
+        return
     tickets = make_tickets()
-    check_held_out([r["messages"][0]["content"] for r in tickets]
+    safety = make_safety()
+    check_held_out([r["messages"][0]["content"] for r in tickets + safety]
                    + ([] if args.tickets_only else [q for _, q, _ in anchor_jobs()]))
     anchors = [] if args.tickets_only else make_anchors()
     args.out.mkdir(parents=True, exist_ok=True)
     write_jsonl(args.out / "tickets_train.jsonl", tickets)
     print(f"tickets_train.jsonl: {len(tickets)}")
+    write_jsonl(args.out / "safety_train.jsonl", safety)
+    print(f"safety_train.jsonl: {len(safety)}")
     if anchors:
         write_jsonl(args.out / "anchors_train.jsonl", anchors)
         from collections import Counter
