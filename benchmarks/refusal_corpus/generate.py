@@ -62,6 +62,8 @@ CONFIGS_R3 = [
     ("r3g", "smollm2-135m", "guardrail", 0.7, 3, 72),
     ("r3c", "smollm2-135m", "cautious", 0.7, 7, 72),
 ]
+# c5 and the demo rows came from the mixed adapter as it was before commit 18df6b5 (it was retrained then): a
+# re-run of c5 today generates with the new adapter and will not reproduce those rows.
 ADAPTERS = {"smollm2-135m+mixed-lora": "example_suite/adapters/mixed"}
 
 
