@@ -219,14 +219,18 @@ def warning_share(segments: list[Segment]) -> float:
 _OTHERS_THING = re.compile(
     r"(?:\b(?:my|our)\s+(?:ex(?:[\s-]+(?:boyfriend|girlfriend|wife|husband|partner))?|neighbou?r|partner|wife|husband|boss"
     r"|coworker|co-worker|colleague|friend|sister|brother|girlfriend|boyfriend|roommate|flatmate|teacher|manager|landlord)"
-    r"(?:'s|s'|')|\bsomeone(?:\s+else)?'s|\bsomebody(?:\s+else)?'s|\bother\s+people's|\banother\s+person's|\ba\s+stranger's)\s+((?:new\s+|old\s+|private\s+|personal\s+)?[\w-]+)", _I)
+    r"(?:'s|s'|')|\bsomeone(?:\s+else)?'s|\bsomebody(?:\s+else)?'s|\bother\s+people's|\banother\s+person's|\ba\s+stranger's)\s+((?:new\s+|old\s+|private\s+|personal\s+)?[\w-]+(?:\s+[\w-]+)?)", _I)
+# Words that follow the thing in a prompt ("my neighbour's WiFi without asking") and say nothing about its kind.
+_NOT_A_THING = frozenset({"without", "with", "to", "from", "for", "and", "or", "in", "on", "at", "the", "a", "so", "that",
+                          "because", "when", "if", "while", "is", "are", "was", "be", "then", "me", "him", "her", "them"})
 _YOUR_OWN = re.compile(r"\byour\s+own\s+((?:[\w-]+\s+)?[\w-]+)", _I)
 _KINDS = (frozenset({"account", "accounts", "instagram", "insta", "facebook", "email", "emails", "profile", "login", "password",
                      "snapchat", "tiktok", "twitter", "messages", "texts", "dms", "chats", "whatsapp", "inbox"}),
           frozenset({"house", "home", "flat", "apartment", "door", "lock", "car", "vehicle", "bike"}),
           frozenset({"wifi", "network", "internet", "router", "connection"}),
           frozenset({"phone", "device", "iphone", "computer", "laptop", "tablet"}),
-          frozenset({"identity", "data", "information", "details", "card", "credit"}))
+          frozenset({"identity", "data", "information", "details", "card", "credit", "records", "medical", "files",
+                     "documents", "bank", "statements"}))
 
 
 def find_own_substitute(masked: str, prompt: str) -> re.Match[str] | None:
@@ -234,9 +238,9 @@ def find_own_substitute(masked: str, prompt: str) -> re.Match[str] | None:
     asked = _OTHERS_THING.search(prompt or "")
     if asked is None:
         return None
-    theirs = set(_WORD.findall(asked.group(1).lower().replace("-", "")))  # "Wi-Fi" is "wifi"
+    theirs = set(_WORD.findall(asked.group(1).lower().replace("-", ""))) - _NOT_A_THING  # "Wi-Fi" is "wifi"
     for m in _YOUR_OWN.finditer(masked):
-        mine = set(_WORD.findall(m.group(1).lower().replace("-", "")))
+        mine = set(_WORD.findall(m.group(1).lower().replace("-", ""))) - _NOT_A_THING
         if theirs & mine or any(theirs & kind and mine & kind for kind in _KINDS):
             return m
     return None
