@@ -1,10 +1,10 @@
 """Suite files: YAML -> JSON Schema validation -> frozen ``Suite`` / ``Case``.
 
-Everything a user can get wrong in a suite file is caught here, before any
-model work, and reported as a :class:`SuiteError` naming the file, the YAML
-line, the field's JSON path and the fix. YAML is read with ``safe_load``
-semantics only (``SafeLoader``), so a suite file cannot construct objects, and
-within bounds (:mod:`.suite_yaml`).
+Everything a user can get wrong in a suite file is caught here (the schema's
+wording in :mod:`.validation`), before any model work, and reported as a
+:class:`SuiteError` naming the file, the YAML line, the field's JSON path and
+the fix. YAML is read with ``safe_load`` semantics only (``SafeLoader``), so a
+suite file cannot construct objects, and within bounds (:mod:`.parse`).
 """
 from __future__ import annotations
 
@@ -25,10 +25,8 @@ from .requests import GenerationSettings, Prompt
 from .families import hooks_for
 from .data import TemplateError, assign_ids, fill_template, placeholders, read_rows, row_to_case
 from .parse import MAX_BYTES, check_finite, check_local_refs, json_path, line_of, parse_yaml
-from .validation import COMMON_CASE_KEYS as _COMMON_CASE_KEYS
-from .validation import FAMILIES, FAMILY_CASE_KEYS
-from .validation import schema_check as _schema_check
-from .validation import locate as _where
+from .validation import FAMILIES  # noqa: F401  (re-exported: the plugin asks this module for the families)
+from .validation import COMMON_CASE_KEYS, FAMILY_CASE_KEYS, locate, schema_check
 
 SUITE_SUFFIXES = (".forgetting.yaml", ".forgetting.yml")
 _REGEX_FLAGS = {"IGNORECASE": re.IGNORECASE, "MULTILINE": re.MULTILINE, "DOTALL": re.DOTALL,
@@ -143,13 +141,13 @@ def load_suite(path: Path, *, root: Path | None = None, allow_outside: bool = Fa
             fix="start the file with 'family: ...' then 'cases:' holding a list of cases",
         )
     check_finite(data, node, spath)
-    _schema_check(data, node, spath, {})
+    schema_check(data, node, spath, {})
     if "suite" not in data:
         check_name_from_path(path)
     origins: dict[int, tuple[str, int]] = {}
     if "cases_from" in data:
         data, origins = _with_file_cases(path, data, node, root, allow_outside)
-        _schema_check(data, node, spath, origins)
+        schema_check(data, node, spath, origins)
     assert node is not None  # an empty document failed the schema above
     suite = _build(path, data, node, root=root, allow_outside=allow_outside, origins=origins)
     _family_checks(suite, node, allow_code)
@@ -187,7 +185,7 @@ def _with_file_cases(path: Path, data: dict[str, Any], node: yaml.Node | None, r
         raise SuiteError(str(target), f"cannot read cases: {exc}", field=f"cases_from of {path}",
                          fix="one JSON object per line (.jsonl), or a CSV file with a header row") from None
     inline = list(data.get("cases", []))
-    case_keys = _COMMON_CASE_KEYS.union(*FAMILY_CASE_KEYS.values())  # another family's key is an error, not a var
+    case_keys = COMMON_CASE_KEYS.union(*FAMILY_CASE_KEYS.values())  # another family's key is an error, not a var
     origins: dict[int, tuple[str, int]] = {}
     for line, row in rows:
         try:
@@ -245,7 +243,7 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node | None, *, root: Pa
     config = {k: v for k, v in data.items() if k not in ("cases",)}
 
     def where(i: int, *rest: Any) -> dict[str, Any]:
-        f, line, fld = _where(spath, node, origins, ["cases", i, *rest])
+        f, line, fld = locate(spath, node, origins, ["cases", i, *rest])
         return {"path": f, "line": line, "field": fld}
 
     if family == "format_overuse":
@@ -279,7 +277,7 @@ def _build(path: Path, data: dict[str, Any], node: yaml.Node | None, *, root: Pa
                 fix="give every case in a suite a unique id",
             )
         seen[cid] = line or (origins[i][1] if i in origins else 0)
-        foreign = set(raw) - _COMMON_CASE_KEYS - FAMILY_CASE_KEYS[family]
+        foreign = set(raw) - COMMON_CASE_KEYS - FAMILY_CASE_KEYS[family]
         if foreign:
             key = sorted(foreign)[0]
             owner = next((f for f, keys in FAMILY_CASE_KEYS.items() if key in keys), "?")
