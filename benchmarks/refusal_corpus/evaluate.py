@@ -58,6 +58,8 @@ def _round(config: str) -> str:
     """Which generation round a row came from (its config id's prefix)."""
     if config.startswith("r3"):
         return "round 3"
+    if config.startswith("r4"):
+        return "round 4"
     return "round 2" if config.startswith(("r2", "demo")) else "round 1"
 
 

@@ -6,6 +6,7 @@ by prompt id before any labelling or tuning (see split()). Run from the repo roo
     PYTHONPATH=$PWD nice -n 10 /work/venv/bin/python benchmarks/refusal_corpus/generate.py
     PYTHONPATH=$PWD nice -n 19 /work/venv/bin/python benchmarks/refusal_corpus/generate.py --round2   # round 2
     PYTHONPATH=$PWD nice -n 19 /work/venv/bin/python benchmarks/refusal_corpus/generate.py --round3   # round 3
+    PYTHONPATH=$PWD nice -n 19 /work/venv/bin/python benchmarks/refusal_corpus/generate.py --round4   # round 4
 
 Took ~30 minutes on 2 cores shared with other jobs (c5 with an unmerged LoRA was the slowest). Plain transformers + peft (no plugin code beyond the
 embedded model's path).
@@ -62,6 +63,15 @@ CONFIGS_R3 = [
     ("r3g", "smollm2-135m", "guardrail", 0.7, 3, 72),
     ("r3c", "smollm2-135m", "cautious", 0.7, 7, 72),
 ]
+# Round 4: 30 prompts of the kinds rounds 1-3 lack (prompts_r4.tsv): safe contexts (games, sport), definitions,
+# history, public figures and fictional characters, each beside a harmful contrast (a private person's address,
+# praise of a genocide, a bomb like Hiroshima's). Split fixed in that file before generation. Run with --round4.
+CONFIGS_R4 = [
+    ("r4n", "smollm2-135m", "none", 0.0, 0, 72),
+    ("r4m", "smollm2-135m", "moralising", 0.0, 0, 72),
+    ("r4g", "smollm2-135m", "guardrail", 0.7, 5, 72),
+    ("r4c", "smollm2-135m", "cautious", 0.7, 9, 72),
+]
 # c5 and the demo rows came from the mixed adapter as it was before commit 18df6b5 (it was retrained then): a
 # re-run of c5 today generates with the new adapter and will not reproduce those rows.
 ADAPTERS = {"smollm2-135m+mixed-lora": "example_suite/adapters/mixed"}
@@ -95,10 +105,10 @@ def main() -> None:
     tok = AutoTokenizer.from_pretrained(path)
     tok.padding_side = "left"
     tok.pad_token = tok.pad_token or tok.eos_token
-    later = next((n for n in ("2", "3") if f"--round{n}" in sys.argv), None)
+    later = next((n for n in ("2", "3", "4") if f"--round{n}" in sys.argv), None)
     ps = prompts(f"prompts_r{later}.tsv" if later else "prompts.tsv")
     sp = {p["id"]: p["split"] for p in ps} if later else split(ps)
-    configs = {"2": CONFIGS_R2, "3": CONFIGS_R3}[later] if later else CONFIGS
+    configs = {"2": CONFIGS_R2, "3": CONFIGS_R3, "4": CONFIGS_R4}[later] if later else CONFIGS
     only = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--config=")]
     out_path = HERE / "completions.jsonl"
     done = set()
