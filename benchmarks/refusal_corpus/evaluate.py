@@ -60,6 +60,8 @@ def _round(config: str) -> str:
         return "round 3"
     if config.startswith("r4"):
         return "round 4"
+    if config.startswith("r5"):
+        return "round 5"
     return "round 2" if config.startswith(("r2", "demo")) else "round 1"
 
 
