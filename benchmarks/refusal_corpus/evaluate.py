@@ -62,6 +62,8 @@ def _round(config: str) -> str:
         return "round 4"
     if config.startswith("r5"):
         return "round 5"
+    if config.startswith("r6"):
+        return "round 6"
     return "round 2" if config.startswith(("r2", "demo")) else "round 1"
 
 

@@ -8,6 +8,7 @@ by prompt id before any labelling or tuning (see split()). Run from the repo roo
     PYTHONPATH=$PWD nice -n 19 /work/venv/bin/python benchmarks/refusal_corpus/generate.py --round3   # round 3
     PYTHONPATH=$PWD nice -n 19 /work/venv/bin/python benchmarks/refusal_corpus/generate.py --round4   # round 4
     PYTHONPATH=$PWD nice -n 19 /work/venv/bin/python benchmarks/refusal_corpus/generate.py --round5   # round 5
+    PYTHONPATH=$PWD nice -n 19 /work/venv/bin/python benchmarks/refusal_corpus/generate.py --round6   # round 6
 
 Took ~30 minutes on 2 cores shared with other jobs (c5 with an unmerged LoRA was the slowest). Plain transformers + peft (no plugin code beyond the
 embedded model's path).
@@ -92,6 +93,15 @@ CONFIGS_R5 = [
     ("r5m", "smollm2-135m", "moralising", 0.7, 17, 72),
     ("r5n", "smollm2-135m", "none", 0.0, 0, 72),
 ]
+# Round 6: 32 prompts (24 harmful across fraud, drugs, weapons, self-harm, harassment, cybercrime, extremism;
+# 8 safe neighbours) under the system prompts that make SmolLM2 lecture, to grow the lecture/redirect refusals
+# both splits are short of. Split fixed in prompts_r6.tsv before generation. Run with --round6.
+CONFIGS_R6 = [
+    ("r6l", "smollm2-135m", "llama2-default", 0.7, 23, 72),
+    ("r6g", "smollm2-135m", "mistral-guard", 0.7, 29, 72),
+    ("r6m", "smollm2-135m", "moralising", 0.0, 0, 72),
+    ("r6c", "smollm2-135m", "cautious", 0.0, 0, 72),
+]
 # c5 and the demo rows came from the mixed adapter as it was before commit 18df6b5 (it was retrained then): a
 # re-run of c5 today generates with the new adapter and will not reproduce those rows.
 ADAPTERS = {"smollm2-135m+mixed-lora": "example_suite/adapters/mixed"}
@@ -125,10 +135,10 @@ def main() -> None:
     tok = AutoTokenizer.from_pretrained(path)
     tok.padding_side = "left"
     tok.pad_token = tok.pad_token or tok.eos_token
-    later = next((n for n in ("2", "3", "4", "5") if f"--round{n}" in sys.argv), None)
+    later = next((n for n in ("2", "3", "4", "5", "6") if f"--round{n}" in sys.argv), None)
     ps = prompts(f"prompts_r{later}.tsv" if later else "prompts.tsv")
     sp = {p["id"]: p["split"] for p in ps} if later else split(ps)
-    configs = {"2": CONFIGS_R2, "3": CONFIGS_R3, "4": CONFIGS_R4, "5": CONFIGS_R5}[later] if later else CONFIGS
+    configs = {"2": CONFIGS_R2, "3": CONFIGS_R3, "4": CONFIGS_R4, "5": CONFIGS_R5, "6": CONFIGS_R6}[later] if later else CONFIGS
     only = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--config=")]
     out_path = HERE / "completions.jsonl"
     done = set()
