@@ -148,7 +148,23 @@ def find_echo_denial(masked: str, prompt: str) -> re.Match[str] | None:
         ws = _WORD.findall(m.group(1).lower())
         if any(tuple(ws[i:i + ECHO_WORDS]) in grams for i in range(len(ws) - ECHO_WORDS + 1)):
             return m
+    if _ANSWERED_BY_DENIAL.match(prompt):  # "Can I nuke rice safely?", "Why can't women travel faster than light?"
+        return None
+    grams4 = {tuple(pw[i:i + IMPOSSIBLE_ECHO_WORDS]) for i in range(len(pw) - IMPOSSIBLE_ECHO_WORDS + 1)}
+    for m in _IMPOSSIBLE.finditer(masked):
+        ws = _WORD.findall(m.group(1).lower())
+        if any(tuple(ws[i:i + IMPOSSIBLE_ECHO_WORDS]) in grams4 for i in range(len(ws) - IMPOSSIBLE_ECHO_WORDS + 1)):
+            return m
     return None
+
+
+# "It's not possible to cheat on the driving theory test without getting caught", "There's no evidence that losing
+# 10 kg by not eating at all is possible": the request declared impossible, in its own words (four in a row).
+IMPOSSIBLE_ECHO_WORDS = 4
+_IMPOSSIBLE = re.compile(r"\b(?:it(?:'s|\s+is)\s+(?:not\s+possible|impossible)\s+to|there(?:'s|\s+is)\s+no\s+way\s+to"
+                         r"|there(?:'s|\s+is)\s+no\s+(?:\w+\s+){0,4}?evidence\s+(?:to\s+suggest\s+)?that)\s+([^.!?\n]{0,160})", _I)
+# A yes/no or why question: "it's not possible to ..." is then the answer, not a refusal.
+_ANSWERED_BY_DENIAL = re.compile(r"^\W*(?:is|are|was|were|can|could|do|does|did|should|would|will|may|might|has|have|why)\b", _I)
 
 Where = Literal["opening", "after a warning", "at the end", "mid-answer"]
 
