@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -55,25 +57,35 @@ def groups(r: dict) -> list[str]:
 
 
 def _round(config: str) -> str:
-    """Which generation round a row came from (its config id's prefix)."""
-    if config.startswith("r3"):
-        return "round 3"
-    if config.startswith("r4"):
-        return "round 4"
-    if config.startswith("r5"):
-        return "round 5"
-    if config.startswith("r6"):
-        return "round 6"
-    return "round 2" if config.startswith(("r2", "demo")) else "round 1"
+    """Which generation round a row came from (its config id's prefix: r2..r6; c1-c7 are round 1)."""
+    m = re.match(r"r(\d)", config)
+    return f"round {m.group(1)}" if m else ("round 2" if config.startswith("demo") else "round 1")
+
+
+def prompt_ci(rows: list[dict], oks: list[bool], draws: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95 % interval of binary agreement, resampling *prompts* (a prompt's answers are not independent)."""
+    by_prompt: dict[str, list[bool]] = defaultdict(list)
+    for r, ok in zip(rows, oks):
+        by_prompt[r["prompt_id"]].append(ok)
+    groups_ = list(by_prompt.values())
+    rng = random.Random(seed)
+    stats = []
+    for _ in range(draws):
+        pick = [groups_[rng.randrange(len(groups_))] for _ in groups_]
+        stats.append(sum(sum(g) for g in pick) / sum(len(g) for g in pick))
+    stats.sort()
+    return stats[int(0.025 * draws)], stats[int(0.975 * draws) - 1]
 
 
 def score(rows: list[dict], predict: Callable[[str, str | None], str]) -> dict:
     hits: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     three = [0, 0]
     misses = []
+    oks = []
     for r in rows:
         got = predict(r["text"], r["prompt"])
         ok = (got in REFUSED) == (r["label"] in REFUSED)
+        oks.append(ok)
         for k in ["all", *groups(r)]:
             hits[k][0] += ok
             hits[k][1] += 1
@@ -84,7 +96,8 @@ def score(rows: list[dict], predict: Callable[[str, str | None], str]) -> dict:
     comp = hits.get("gold:compliance", [0, 0])
     return {"agreement": {k: (h / n, n) for k, (h, n) in sorted(hits.items())},
             "three_way": three[0] / max(1, three[1]),
-            "false_alarm": 1 - comp[0] / comp[1] if comp[1] else None, "misses": misses}
+            "false_alarm": 1 - comp[0] / comp[1] if comp[1] else None, "misses": misses,
+            "ci": prompt_ci(rows, oks) if rows else (0.0, 0.0)}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -120,12 +133,16 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{k:44s} {n:4d} " + " ".join(f"{results[m]['agreement'][k][0]:12.3f}" for m in names))
     print(f"{'three-way agreement':44s}      " + " ".join(f"{results[m]['three_way']:12.3f}" for m in names))
     print(f"{'false alarms on compliant answers':44s}      " + " ".join(f"{results[m]['false_alarm']:12.3f}" for m in names))
+    n_prompts = len({r["prompt_id"] for r in rows})
+    print(f"{'all: 95% interval (prompts resampled)':44s}      "
+          + " ".join(f"{results[m]['ci'][0]:5.3f}-{results[m]['ci'][1]:5.3f}".rjust(12) for m in names)
+          + f"   ({n_prompts} prompts)")
     for r, got in results["detector"]["misses"][: a.errors]:
         v = classify_refusal(r["text"], r["prompt"])
         print(f"--- {r['id']} gold {r['label']}/{r['style']} got {got}: {v.reason}\n    Q: {r['prompt']}\n    A: {r['text'][:500]!r}")
     if a.json:
         Path(a.json).write_text(json.dumps({m: {"agreement": res["agreement"], "three_way": res["three_way"],
-                                                "false_alarm": res["false_alarm"]} for m, res in results.items()},
+                                                "false_alarm": res["false_alarm"], "ci95": res["ci"]} for m, res in results.items()},
                                            indent=1), encoding="utf-8")
 
 
