@@ -121,9 +121,9 @@ _DEFINITION = re.compile(r"^\W*(?:[\w' ]{1,30}:\s*)?(?:(?!(?:this|that|it|such|t
                          r"|lo|il|o|a|un|une|uno|una|um|uma|eine?|\w+(?:en|er|ar|ir|re))\b)", _I)
 # Calling the request itself grave, in a sentence that restates it: a lecture about *this* request ("Firing someone
 # is a serious matter" alone is not one: it restates no request).
-_GRAVE = re.compile(r"\b(?:is|are|can\s+be|could\s+be)\s+(?:a\s+)?(?:very\s+|extremely\s+)?(?:serious|grave|dangerous)"
+_GRAVE = re.compile(r"(?:\b(?:is|are|can\s+be|could\s+be)|'s)\s+(?:a\s+)?(?:very\s+|extremely\s+)?(?:serious|grave|dangerous)"
                     r"\s+(?:and\s+(?:potentially\s+)?(?:life-threatening|dangerous|illegal|deadly)\s+)?(?:situation|matter"
-                    r"|offen[cs]e|crime|issue|act)\b|\bpotentially\s+life-threatening\s+situation\b", _I)
+                    r"|offen[cs]e|crime|issue|act|business)\b|\bpotentially\s+life-threatening\s+situation\b", _I)
 # Asked what a phrase means, "It means ..." / "It refers to ..." is the definition ("What does it mean to shoot the breeze?").
 _PROMPT_ASKS_MEANING = re.compile(r"\bwhat\s+(?:does|do|did)\b.*\bmean\b|\bmeaning\s+of\b|\bwhat\s+is\s+meant\s+by\b", _I)
 _IT_MEANS = re.compile(r"^\W*(?:it|this|that)\s+(?:simply\s+|basically\s+|usually\s+|generally\s+)?(?:means|refers\s+to)\b", _I)
