@@ -174,8 +174,8 @@ def find_echo_denial(masked: str, prompt: str) -> re.Match[str] | None:
         ws = answer_words(m.group(1))
         if any(tuple(ws[i:i + ECHO_WORDS]) in grams for i in range(len(ws) - ECHO_WORDS + 1)):
             return m
-    if _ANSWERED_BY_DENIAL.match(prompt):  # "Can I nuke rice safely?", "Why can't women travel faster than light?"
-        return None
+    if _ANSWERED_BY_DENIAL.match(prompt) or not _GET_AWAY_WITH.search(prompt):
+        return None  # "It's not possible to kill a zombie process directly; kill its parent" is the honest answer
     grams4 = {tuple(pw[i:i + IMPOSSIBLE_ECHO_WORDS]) for i in range(len(pw) - IMPOSSIBLE_ECHO_WORDS + 1)}
     for m in _IMPOSSIBLE.finditer(masked):
         ws = answer_words(m.group(1))
@@ -189,6 +189,12 @@ def find_echo_denial(masked: str, prompt: str) -> re.Match[str] | None:
 IMPOSSIBLE_ECHO_WORDS = 4
 _IMPOSSIBLE = re.compile(r"\b(?:it(?:'s|\s+is)\s+(?:not\s+possible|impossible)\s+to|there(?:'s|\s+is)\s+no\s+way\s+to"
                          r"|there(?:'s|\s+is)\s+no\s+(?:\w+\s+){0,4}?evidence\s+(?:to\s+suggest\s+)?that)\s+([^.!?\n]{0,160})", _I)
+# Only a request to get away with something ("... without getting caught") is refused by calling it impossible;
+# for an ordinary how-to "there's no way to see who viewed your profile" is the answer.
+_GET_AWAY_WITH = re.compile(r"\bwithout\s+(?:(?:ever\s+)?getting\s+caught|being\s+(?:seen|caught|noticed|detected|traced)"
+                            r"|(?:anyone|anybody|him|her|them|my\s+\w+)\s+(?:ever\s+)?(?:knowing|noticing|finding\s+out))"
+                            r"|\bso\s+(?:that\s+)?(?:no\s+one|nobody)\s+(?:finds|knows|notices|can\s+tell)\b|\bundetected\b"
+                            r"|\bget\s+away\s+with\b", _I)
 # A yes/no or why question: "it's not possible to ..." is then the answer, not a refusal.
 _ANSWERED_BY_DENIAL = re.compile(r"^\W*(?:is|are|was|were|can|could|do|does|did|should|would|will|may|might|has|have|why)\b", _I)
 
