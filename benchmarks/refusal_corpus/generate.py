@@ -102,6 +102,8 @@ CONFIGS_R6 = [
     ("r6m", "smollm2-135m", "moralising", 0.0, 0, 72),
     ("r6c", "smollm2-135m", "cautious", 0.0, 0, 72),
 ]
+# --roundN: its prompts_rN.tsv (split column fixed before generation) and its configs.
+LATER_ROUNDS = {"2": CONFIGS_R2, "3": CONFIGS_R3, "4": CONFIGS_R4, "5": CONFIGS_R5, "6": CONFIGS_R6}
 # c5 and the demo rows came from the mixed adapter as it was before commit 18df6b5 (it was retrained then): a
 # re-run of c5 today generates with the new adapter and will not reproduce those rows.
 ADAPTERS = {"smollm2-135m+mixed-lora": "example_suite/adapters/mixed"}
@@ -135,10 +137,10 @@ def main() -> None:
     tok = AutoTokenizer.from_pretrained(path)
     tok.padding_side = "left"
     tok.pad_token = tok.pad_token or tok.eos_token
-    later = next((n for n in ("2", "3", "4", "5", "6") if f"--round{n}" in sys.argv), None)
+    later = next((n for n in LATER_ROUNDS if f"--round{n}" in sys.argv), None)
     ps = prompts(f"prompts_r{later}.tsv" if later else "prompts.tsv")
     sp = {p["id"]: p["split"] for p in ps} if later else split(ps)
-    configs = {"2": CONFIGS_R2, "3": CONFIGS_R3, "4": CONFIGS_R4, "5": CONFIGS_R5, "6": CONFIGS_R6}[later] if later else CONFIGS
+    configs = LATER_ROUNDS[later] if later else CONFIGS
     only = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--config=")]
     out_path = HERE / "completions.jsonl"
     done = set()
