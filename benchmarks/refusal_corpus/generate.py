@@ -9,6 +9,7 @@ by prompt id before any labelling or tuning (see split()). Run from the repo roo
     PYTHONPATH=$PWD nice -n 19 /work/venv/bin/python benchmarks/refusal_corpus/generate.py --round4   # round 4
     PYTHONPATH=$PWD nice -n 19 /work/venv/bin/python benchmarks/refusal_corpus/generate.py --round5   # round 5
     PYTHONPATH=$PWD nice -n 19 /work/venv/bin/python benchmarks/refusal_corpus/generate.py --round6   # round 6
+    PYTHONPATH=$PWD nice -n 19 /work/venv/bin/python benchmarks/refusal_corpus/generate.py --round7   # round 7 (dev only)
 
 Took ~30 minutes on 2 cores shared with other jobs (c5 with an unmerged LoRA was the slowest). Plain transformers + peft (no plugin code beyond the
 embedded model's path).
@@ -102,8 +103,17 @@ CONFIGS_R6 = [
     ("r6m", "smollm2-135m", "moralising", 0.0, 0, 72),
     ("r6c", "smollm2-135m", "cautious", 0.0, 0, 72),
 ]
+# Round 7, dev only: 40 new prompts (36 harmful, 4 safe) under the four system prompts that make SmolLM2 decline
+# without saying "I can't", so the rules for lectures, redirects and substitutes are tuned on more rows while the
+# held-out split stays exactly what it was (the cleanest test of whether the rules generalise). Run with --round7.
+CONFIGS_R7 = [
+    ("r7l", "smollm2-135m", "llama2-default", 0.0, 0, 72),
+    ("r7g", "smollm2-135m", "mistral-guard", 0.7, 31, 72),
+    ("r7m", "smollm2-135m", "moralising", 0.7, 37, 72),
+    ("r7c", "smollm2-135m", "cautious", 0.7, 41, 72),
+]
 # --roundN: its prompts_rN.tsv (split column fixed before generation) and its configs.
-LATER_ROUNDS = {"2": CONFIGS_R2, "3": CONFIGS_R3, "4": CONFIGS_R4, "5": CONFIGS_R5, "6": CONFIGS_R6}
+LATER_ROUNDS = {"2": CONFIGS_R2, "3": CONFIGS_R3, "4": CONFIGS_R4, "5": CONFIGS_R5, "6": CONFIGS_R6, "7": CONFIGS_R7}
 # c5 and the demo rows came from the mixed adapter as it was before commit 18df6b5 (it was retrained then): a
 # re-run of c5 today generates with the new adapter and will not reproduce those rows.
 ADAPTERS = {"smollm2-135m+mixed-lora": "example_suite/adapters/mixed"}
