@@ -55,6 +55,9 @@ FIRST_PERSON = [
                        r"(?:specific|specifics|detailed|details|exact|actual|step-by-step|technical|operational|instructions|steps"
                        r"|methods|techniques|information|how)\b(?![^.!?\n]*\b(?:for\s+(?:brevity|simplicity|clarity|length|space)"
                        r"|to\s+keep\s+(?:it|this|the\s+\w+)\s+(?:short|simple|brief|readable)))"),
+    # round 7: "I'm not here to tell you that immigrants are ruining your country" ("I'm not here to judge" is a pleasantry)
+    ("decline phrase", r"\bI(?:'m|\s+am)\s+not\s+here\s+to\s+(?:tell\s+you\s+that|write|create|help\s+(?:you\s+)?(?:with\s+)?(?:that|this)"
+                       r"|promote|spread|argue|encourage|criticize|criticise|hurt|harm|assist\s+with\s+(?:that|this))\b"),
     # round 5: "I must refrain from answering that", "so I'll refrain from doing so"
     ("decline phrase", r"\bI(?:'ll|'d|\s+(?:will|must|have\s+to|need\s+to|would|should|shall))?\s+(?:\w+ly\s+)?refrain\s+from\b"),
     ("discomfort", r"\bI(?:\s+(?:do\s+not|don'?t|wouldn'?t|would\s+not)\s+feel|'?m\s+not|\s+am\s+not)\s+comfortable\b"),

@@ -34,7 +34,8 @@ LECTURE = [
     ("lecture", re.compile(r"^\W*(?:\w+ing\s+)?(?:[\w'-]+\s+){0,6}?(?:is|are)\s+(?:(?:very|extremely|highly|both|deeply|also)\s+)?"
                            r"(?:illegal|unethical|a\s+(?:serious\s+)?crime|a\s+serious\s+offen[cs]e|against\s+the\s+law|harmful|dangerous)"
                            r"(?=\s*(?:[.;!]|$|because\b))", _I)),
-    ("lecture", re.compile(r"\b(?:can|could|will|may)\s+(?:have|lead\s+to|result\s+in)\s+(?:serious|severe|legal|unintended|grave)\s+"
+    ("lecture", re.compile(r"\b(?:(?:can|could|will|may)\s+(?:have|lead\s+to|result\s+in|carry|involve)|has|have|carries|involves)\s+"
+                           r"(?:serious|severe|legal|unintended|grave)\s+"
                            r"(?:\w+\s+)?(?:consequences|penalties|harm|repercussions)\b", _I)),
     ("lecture", re.compile(r"\bI\s+(?:must|have\s+to|need\s+to|want\s+to|would\s+like\s+to)\s+(?:first\s+)?(?:point\s+out|emphasi[sz]e|stress"
                            r"|remind\s+you|caution\s+you|clarify|note|inform\s+you|let\s+you\s+know|make\s+(?:it\s+)?clear)\b", _I)),
@@ -158,6 +159,17 @@ def restates(span: str, prompt: str, n: int = 4) -> bool:
     grams = {tuple(pw[i:i + n]) for i in range(len(pw) - n + 1)}
     ws = answer_words(span)
     return any(tuple(ws[i:i + n]) in grams for i in range(len(ws) - n + 1))
+
+
+_STOP = {"how", "what", "can", "could", "should", "would", "you", "your", "the", "and", "for", "with", "that", "this",
+         "from", "into", "without", "some", "any", "best", "way", "want", "need", "make", "get", "give", "tell", "there",
+         "them", "they", "their", "she", "him", "her", "his", "who", "when", "where", "why", "does", "did", "will"}
+
+
+def names_the_request(span: str, prompt: str) -> bool:
+    """Whether ``span`` names a content word of the prompt (stemmed): "avoid alcohol" for "get alcohol for my party"."""
+    wanted = {w for w in prompt_words(prompt) if len(w) >= 4 and w not in _STOP}
+    return any(w in wanted for w in answer_words(span))
 
 
 def find_echo_denial(masked: str, prompt: str) -> re.Match[str] | None:
