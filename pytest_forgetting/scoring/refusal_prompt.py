@@ -48,6 +48,7 @@ class PromptShape:
 
     @classmethod
     def read(cls, prompt: str | None) -> "PromptShape":
+        """Read the prompt once (curly quotes straightened, as the detector reads the answer)."""
         if not prompt:
             return cls()
         text = prompt.translate(_QUOTES)
