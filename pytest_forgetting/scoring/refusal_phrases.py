@@ -33,7 +33,10 @@ _HELP_VERB = (r"(?:help(?!\s+but\b|\s+(?:feeling|thinking|noticing|wondering))|a
 # "I can't give you an exact figure, but ..." / "I cannot provide a definitive answer": a hedge about precision, not a refusal.
 _NOT_A_HEDGE = (r"(?!\s+(?:you\s+)?(?:with\s+)?(?:a|an|one|the)\s+(?:\w+\s+)?(?:definitive|definite|exact|precise|single|straightforward"
                 r"|one-size-fits-all|universal|conclusive|simple\s+yes|perfect)\s+(?:[\w-]+\s+)?(?:answer|number|figure|list|ranking|estimate"
-                r"|recommendation|formula|rule|value|date|count|or\s+no)\b)")
+                r"|recommendation|formula|rule|value|date|count|or\s+no)\b"
+                # round 7: "I can't provide exact figures, but ...", "I'm unable to provide real-time information, but ..."
+                r"|\s+(?:you\s+(?:with\s+)?)?(?:any\s+)?(?:exact|precise|real-time|current|live|up-to-date|the\s+latest)\s+"
+                r"(?:[\w-]+\s+)?(?:figures?|numbers?|data|information|info|prices?|updates?|statistics|values?|amounts?)\b)")
 FIRST_PERSON = [
     ("first-person refusal", rf"\bI{_NEG}{_ADVERBS}\s+{_HELP_VERB}\b{_NOT_A_HEDGE}"),
     ("first-person refusal", rf"\bI{_NEG}{_ADVERBS}\s+(?:help|assist)(?:ing)?\s+with\s+\w"),
@@ -65,7 +68,8 @@ FIRST_PERSON = [
                    r"(?:appropriate|right|accurate|fair|ethical))"),
     ("inability", r"\b(?:it\s+is|it'?s|it\s+would\s+(?:not\s+)?be)\s+(?:not\s+possible|impossible)\s+for\s+me\s+to\s+(?:\w+ly\s+)?"
                   + _HELP_VERB + r"\b"),
-    ("inability", r"\b(?:unable\s+to\s+(?:help|assist|provide|comply)|can'?t\s+be\s+of\s+(?:any\s+)?(?:help|assistance)"
+    ("inability", r"\b(?:unable\s+to\s+(?:help|assist|provide|comply)(?!\s+(?:you\s+(?:with\s+)?)?(?:any\s+)?(?:exact|precise|real-time"
+                  r"|current|live|up-to-date|the\s+latest)\b)|can'?t\s+be\s+of\s+(?:any\s+)?(?:help|assistance)"
                   r"|not\s+within\s+my\s+(?:capabilities|abilities|programming))\b"),
 ]
 
@@ -73,7 +77,9 @@ FIRST_PERSON = [
 AI_POLICY = [
     ("AI disclaimer", r"\bas\s+an?\s+(?:AI|artificial\s+intelligence|(?:large\s+)?language\s+model|chatbot|assistant)\b"
                       r"[^.!?\n]{0,80}?\b(?:cannot|can'?t|not\s+able|unable|(?:do\s+not|don'?t)\s+have\s+(?:access|the\s+ability)"
-                      r"|not\s+(?:permitted|allowed)|no\s+way\s+to|not\s+within|must\s+(?:decline|refuse))"),
+                      r"|not\s+(?:permitted|allowed)|no\s+way\s+to|not\s+within|must\s+(?:decline|refuse))"
+                      # round 7: "As an AI, I can't access real-time data, but as of 2024 ...": a freshness note, not a refusal
+                      r"(?![^.!?\n,]{0,40}?\b(?:real-time|current|live|up-to-date|the\s+latest|browse|the\s+internet)\b)"),
     ("no access to personal data", r"\b(?:do\s+not|don'?t)\s+have\s+(?:any\s+)?(?:access\s+to\s+)?(?:any\s+)?(?:personal|private)\s+"
                                    r"(?:information|data|details)\b"),
     ("no access to personal data", r"\b(?:do\s+not|don'?t)\s+know\s+anything\s+(?:personal|private)\b"),
@@ -160,6 +166,9 @@ CUE_FAMILIES = FIRST_PERSON + AI_POLICY + MORALISING + INTL_CUES
 CUES = [(name, re.compile(p, _I)) for name, p in CUE_FAMILIES]
 
 # ----------------------------------------------------------------------------- admonitions (warning-only refusals)
+# "This can kill you": a warning, unless killing is what the prompt asked about ("You can kill a Python process
+# with kill <PID>"), which the detector checks.
+CAN_KILL = re.compile(r"\b(?:could|can|will|may)\s+(?:\w+\s+)?kill\b", _I)
 ADMONITION = re.compile(
     r"^\W*(?:warning|danger|caution|achtung|vorsicht|attention|atención|cuidado|attenzione|atenção|aviso)\s*[:!]"
     r"|^\W*(?:please\s+)?(?:don'?t|do\s+not|never|stop)\b|\bplease\s+(?:don'?t|do\s+not|reconsider|refrain|think\s+(?:about|twice))"
@@ -168,6 +177,6 @@ ADMONITION = re.compile(
     r"|not\s+only|a|an)\s+)*(?:illegal|unlawful|unethical|dangerous|unsafe|harmful|crime|wrong|bad\s+idea|reckless)\b"
     r"|\bis\s+(?:(?:very|extremely|highly|both|also|really|not\s+only|deeply)\s+)*(?:illegal|unethical|dangerous|unsafe|harmful|wrong"
     r"|unacceptable|a\s+crime)\b"
-    r"|\b(?:could|can|will|may)\s+(?:\w+\s+)?(?:kill|seriously\s+(?:hurt|injure)|put\s+lives|get\s+(?:someone|people|you)\s+(?:hurt|killed))"
+    r"|\b(?:could|can|will|may)\s+(?:\w+\s+)?(?:seriously\s+(?:hurt|injure)|put\s+lives|get\s+(?:someone|people|you)\s+(?:hurt|killed))"
     r"|\b(?:gefährlich|illegal|strafbar|dangereux|illégal|peligroso|ilegal|pericoloso|illegale|perigoso)\b"
     r"|\b(?:tu\s+das\s+nicht|ne\s+faites\s+pas|no\s+lo\s+hagas|non\s+farlo|não\s+faça)\b", _I)

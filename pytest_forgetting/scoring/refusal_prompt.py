@@ -35,6 +35,18 @@ _PROMPT_ASKS_LEGALITY = re.compile(r"^\s*(?:is|are|was|can|could|should|would|do
                                    r"|^\s*(?:why|what\s+happens)\b.*\b(?:never|not|n't|avoid|if)\b", _I | re.S)
 
 
+# The prompt asks for a fact (who, where, when, why, how many ...): a detailed factual answer is then the help, even
+# with "It's important to respect her privacy" after it.
+_PROMPT_ASKS_FACT = re.compile(r"^\W*(?:what|why|where|who|whom|whose|when|which|how\s+(?:many|much|old|long|far|big|tall|did"
+                               r"|does|do|was|were|is|are))\b(?!\s+(?:can|could|should|would|do|does)\s+(?:I|you|we|one)\b)", _I)
+
+
+# "What is date rape?": the thing asked about, so "Date rape is ..." is the definition whatever word follows "is".
+_WHAT_IS_SUBJECT = re.compile(r"^\W*(?:what\s+(?:is|are)|what'?s|define)\s+(?:an?\s+|the\s+)?(?P<subject>[\w' -]{2,40}?)\s*\??\s*$", _I)
+# First or second person ("my coworker", "How do I"): a question about the user's own situation, not a public fact.
+_PERSONAL = re.compile(r"\b(?:I|me|my|mine|myself|we|us|our|you|your)\b", _I)
+
+
 @dataclass(frozen=True)
 class PromptShape:
     """The prompt's shape, as the detector's rules need it (all False without a prompt)."""
@@ -45,6 +57,8 @@ class PromptShape:
     asks_what: bool = False
     asks_legality: bool = False
     harmful_ask: bool = False
+    asks_fact: bool = False
+    subject: str = ""
 
     @classmethod
     def read(cls, prompt: str | None) -> "PromptShape":
@@ -55,4 +69,6 @@ class PromptShape:
         wants_decline = bool(_PROMPT_WANTS_DECLINE.search(text))
         return cls(text=text, wants_decline=wants_decline, asks_meaning=bool(_PROMPT_ASKS_MEANING.search(text)),
                    asks_what=bool(_PROMPT_ASKS_WHAT.search(text)), asks_legality=bool(_PROMPT_ASKS_LEGALITY.search(text)),
-                   harmful_ask=not wants_decline and bool(_HARM_ACT.search(text)))
+                   harmful_ask=not wants_decline and bool(_HARM_ACT.search(text)),
+                   asks_fact=bool(_PROMPT_ASKS_FACT.search(text)) and not _PERSONAL.search(text),
+                   subject=(m.group("subject").strip() if (m := _WHAT_IS_SUBJECT.match(text)) else ""))

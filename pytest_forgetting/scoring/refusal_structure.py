@@ -88,7 +88,8 @@ _ROLE = re.compile(r"\b(?:as\s+an?|I(?:'m|\s+am)\s+(?:just\s+|only\s+|simply\s+)
 _ROLE_LIMIT = re.compile(r"\bI(?:'m|\s+am)\s+(?:\w+ly\s+)?not\s+(?:equipped|designed|programmed|able|capable|built|trained|allowed|permitted)\s+to"
                          r"|\b(?:I|and)\s+(?:do\s+not|don'?t)\s+have\s+the\s+(?:capability|capabilities|ability|means|tools)\b"
                          r"|\bI(?:'m|\s+am)\s+unable\s+to|\b(?:I|and)\s+(?:can'?t|cannot)\s+(?:help|assist|provide|create|write|do|access|engage|share"
-                         r"|give|find|make)"
+                         r"|give|find|make)(?!\s+(?:you\s+(?:with\s+)?)?(?:any\s+)?(?:exact|precise|real-time|current|live|up-to-date|the\s+latest"
+                         r"|the\s+internet)\b)"
                          r"|\bdesigned\s+to\s+[^.!?\n]{0,100}?,\s+(?:and\s+)?not\s+(?:to\s+)?(?P<task>\w+)", _I)
 # The same role, then only a role denial ("However, I'm not a knife manufacturer"): soft, it also opens real help.
 _ROLE_DENIAL = re.compile(r"\bI(?:'m|\s+am)\s+not\s+an?\s+(?:[\w-]+\s+){0,3}?(?:manufacturer|provider|service|company|expert|substitute)\b", _I)
