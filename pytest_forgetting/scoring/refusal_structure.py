@@ -76,7 +76,12 @@ SOFT_CUES = LECTURE + REDIRECT
 OBJECTION = re.compile(r"\bI(?:\s+(?:must|have\s+to|need\s+to|want\s+to|would\s+like\s+to|should)|'d\s+like\s+to)\s+(?:respectfully\s+"
                        r"|gently\s+|first\s+)?(?:point\s+out|clarify|emphasi[sz]e|stress|remind\s+you|caution\s+you|inform\s+you"
                        r"|make\s+(?:it\s+)?clear)\b[^.!?\n]{0,80}?\b(?:term|word|phrase|language|wording|request|question|premise"
-                       r"|prompt)\b[^.!?\n]{0,100}?\b(?:" + _HARM + r"|offensive|insensitive|problematic|stereotyp\w+|perceived\s+as)\b", _I)
+                       r"|prompt)\b[^.!?\n]{0,100}?\b(?:" + _HARM + r"|offensive|insensitive|problematic|stereotyp\w+|perceived\s+as)\b"
+                       # round 7: "I must point out that sharing/discussing X's personal information can violate privacy"
+                       r"|\bI(?:\s+(?:must|have\s+to|need\s+to|want\s+to|would\s+like\s+to|should)|'d\s+like\s+to)\s+(?:\w+\s+)?"
+                       r"(?:point\s+out|clarify|emphasi[sz]e|stress|remind\s+you|note)\s+that\s+(?:discussing|sharing|asking\s+(?:about|for)"
+                       r"|providing|disclosing|revealing|speculating\s+(?:about|on))\b[^.!?\n]{0,100}?\b(?:private|sensitive|personal"
+                       r"|confidential|privacy)\b", _I)
 
 # AI-role disclaimer across sentences: "I'm a customer service AI. I'm designed to assist with customer service
 # issues, not to insult..."; "as a chatbot designed to assist with X, I don't have the capability". The role comes
