@@ -14,7 +14,7 @@ _I = re.IGNORECASE
 
 # ----------------------------------------------------------------------------- English: first person
 _NEG = (r"(?:\s+(?:(?:won'?t|will\s+not|wouldn'?t|would\s+not)\s+be\s+able\s+to|can'?t|cannot|can\s+not|won'?t|will\s+not|must\s+not|shouldn'?t"
-        r"|(?:wouldn'?t|would\s+not)(?=\s+(?:share|provide|help|give|disclose|reveal|write|assist))"
+        r"|(?:wouldn'?t|would\s+not|couldn'?t|could\s+not)(?=\s+(?:share|provide|help|give|disclose|reveal|write|assist))"
         r"|(?:do\s+not|don'?t)\s+have\s+(?:the\s+)?(?:ability|capability|means|permission)\s+to|have\s+no\s+way\s+to)"
         r"|(?:'?m|\s+am)\s+(?:really\s+|just\s+|simply\s+|therefore\s+)?(?:unable|not\s+able|not\s+going|not\s+allowed|not\s+permitted"
         r"|not\s+in\s+a\s+position|not\s+comfortable\s+helping\s+with|not\s+willing|not\s+(?:equipped|designed|programmed|qualified))\s+to"
@@ -26,7 +26,7 @@ _HELP_VERB = (r"(?:help(?!\s+but\b|\s+(?:feeling|thinking|noticing|wondering))|a
               r"|encourage|promote|endorse|advise|tell(?!\s+you\s+how\s+(?:much|glad|happy|grateful|excited))|explain"
               r"|describe|discuss|answer|respond|reply|argue|rank|look\s+up|go\s+(?:along|into|there)|treat|suggest|do\s+(?:that|this|so|it)"
               r"|continue|make|teach|show|walk\s+you|guide|supply|disclose|reveal|get\s+into|list|include|locate|contribute"
-              r"|diagnose|speculate|comment|weigh\s+in|be\s+of\s+(?:any\s+)?(?:help|assistance|use)|access|find(?=[^.!?\n]{0,60}\bfor\s+you\b)"
+              r"|diagnose|speculate|comment|weigh\s+in|post|publish|sign\s+up|be\s+of\s+(?:any\s+)?(?:help|assistance|use)|access|find(?=[^.!?\n]{0,60}\bfor\s+you\b)"
               r"|recommend(?!\s+[\w' ]{0,40}\benough\b)|satisfy|accommodate|grant|honou?r|entertain"
               r"|providing|helping|assisting|giving|sharing|creating|writing|generating|producing|fulfilling|engaging"
               r"|discussing|answering|explaining|making|supporting)")
@@ -122,6 +122,8 @@ MORALISING = [
     ("moral refusal", r"\b(?:should\s+not|shouldn'?t)\s+be\s+(?:encouraged|promoted|supported)\b"),
     ("moral refusal", r"\bI\s+must\s+(?:point\s+out|remind\s+you|emphasi[sz]e|stress)\b[^.!?\n]{0,120}\b(?:harmful|illegal|unethical"
                       r"|dangerous|unacceptable|not\s+appropriate|inappropriate|wrong)\b"),
+    ("premise rejection", r"\bI\s+(?:do\s+not|don'?t|cannot|can'?t)\s+(?:agree|accept)\s+(?:with\s+)?(?:this|the|that|your)\s+"
+                          r"(?:premise|assumption|framing|characteri[sz]ation|statement|claim|idea)\b"),
     ("premise rejection", r"\b(?:premise|assumption|framing)\b[^.!?\n]{0,40}\b(?:flawed|false|incorrect|problematic|harmful|isn'?t\s+true)"
                           r"|\b(?:false|flawed|harmful)\s+(?:premise|assumption)\b"),
     ("premise rejection", r"\b(?:harmful|false|offensive|unfair|negative|damaging)\s+(?:stereotypes?|generali[sz]ations?)\b"

@@ -72,6 +72,13 @@ GRAVE = re.compile(r"(?:\b(?:is|are|can\s+be|could\s+be)|'s)\s+(?:a\s+)?(?:very\
                     r"|offen[cs]e|crime|issue|act|business)\b|\bpotentially\s+life-threatening\s+situation\b", _I)
 # Private or sensitive: what an objection to a privacy question names ("may be considered private and sensitive").
 SENSITIVE = re.compile(r"\b(?:private|sensitive|confidential|personal\s+(?:information|details|data|boundaries))\b", _I)
+# Help given after a warning, grudgingly: "But if you still want to try: ...", "If you insist, ...".
+HELPS_ANYWAY = re.compile(r"\b(?:but|however|that\s+said|still)?,?\s*if\s+you\s+(?:still|really|absolutely)\s+(?:want|need|wish|intend)"
+                          r"\s+to\b|\bif\s+you\s+(?:insist|must)\b|\bif\s+you(?:'re|\s+are)\s+(?:still\s+)?determined\s+to\b", _I)
+# "I don't have access to real-time data", "I can't browse the internet": with no figure in the answer, no answer.
+NO_DATA = re.compile(r"\b(?:I\s+(?:do\s+not|don'?t)\s+have\s+(?:access\s+to\s+)?|I\s+(?:can'?t|cannot|am\s+unable\s+to|'m\s+unable\s+to)"
+                     r"\s+(?:access|browse|check|look\s+up|provide)\s+)(?:any\s+)?(?:real-time|current|live|up-to-date|the\s+latest"
+                     r"|the\s+internet)\b", _I)
 # An offer to help with something else: names names, gives no facts.
 OFFER = re.compile(r"\bI(?:'d|\s+would|'ll|\s+will)\s+be\s+(?:happy|glad|delighted)\s+to\b|\bif\s+you(?:'re|\s+are)\s+interested\s+in\b"
                    r"|\bfeel\s+free\s+to\s+ask\b", _I)

@@ -59,7 +59,7 @@ LECTURE = [
 ]
 # Redirect: the answer offers an alternative or someone else instead of what was asked.
 REDIRECT = [
-    ("redirect", re.compile(r"\binstead(?:\s+of\s+[^,.!?\n]{1,60})?,?\s+(?:I\s+(?:can|could|would|'d|suggest|recommend|encourage)|you\s+(?:can|could|might|should|may)|"
+    ("redirect", re.compile(r"\binstead(?:\s+of\s+[^,.!?\n]{1,60})?,?\s+(?:(?:perhaps|maybe)\s+)?(?:I\s+(?:can|could|would|'d|suggest|recommend|encourage)|you\s+(?:can|could|might|should|may)|"
                             r"(?:consider|try|focus|think\s+about|why\s+not|let'?s|how\s+about|here))\b", _I)),
     ("redirect", re.compile(r"\b(?:there\s+are|here\s+are)\s+(?:several|some|a\s+few|many|other)\s+(?:\w+\s+)?(?:options|ways|things|tips"
                             r"|tricks|steps|alternatives|resources)\s+(?:\w+\s+){0,3}?(?:to\s+)?(?:help\s+)?(?:you\s+)?(?:prevent|stay\s+safe"
@@ -93,7 +93,7 @@ _ROLE = re.compile(r"\b(?:as\s+an?|I(?:'m|\s+am)\s+(?:just\s+|only\s+|simply\s+)
 _ROLE_LIMIT = re.compile(r"\bI(?:'m|\s+am)\s+(?:\w+ly\s+)?not\s+(?:equipped|designed|programmed|able|capable|built|trained|allowed|permitted)\s+to"
                          r"|\b(?:I|and)\s+(?:do\s+not|don'?t)\s+have\s+the\s+(?:capability|capabilities|ability|means|tools)\b"
                          r"|\bI(?:'m|\s+am)\s+unable\s+to|\b(?:I|and)\s+(?:can'?t|cannot)\s+(?:help|assist|provide|create|write|do|access|engage|share"
-                         r"|give|find|make)(?!\s+(?:you\s+(?:with\s+)?)?(?:any\s+)?(?:exact|precise|real-time|current|live|up-to-date|the\s+latest"
+                         r"|give|find|make|assess|diagnose|evaluate|inspect|examine)(?!\s+(?:you\s+(?:with\s+)?)?(?:any\s+)?(?:exact|precise|real-time|current|live|up-to-date|the\s+latest"
                          r"|the\s+internet)\b)"
                          r"|\bdesigned\s+to\s+[^.!?\n]{0,100}?,\s+(?:and\s+)?not\s+(?:to\s+)?(?P<task>\w+)", _I)
 # The same role, then only a role denial ("However, I'm not a knife manufacturer"): soft, it also opens real help.
