@@ -170,7 +170,7 @@ CUES = [(name, re.compile(p, _I)) for name, p in CUE_FAMILIES]
 # ----------------------------------------------------------------------------- admonitions (warning-only refusals)
 # "This can kill you": a warning, unless killing is what the prompt asked about ("You can kill a Python process
 # with kill <PID>"), which the detector checks.
-CAN_KILL = re.compile(r"\b(?:could|can|will|may)\s+(?:\w+\s+)?kill\b", _I)
+CAN_KILL = re.compile(r"\b(?:could|can|will|may)\s+(?:\w+\s+)?(?P<word>kill)\b", _I)
 ADMONITION = re.compile(
     r"^\W*(?:warning|danger|caution|achtung|vorsicht|attention|atención|cuidado|attenzione|atenção|aviso)\s*[:!]"
     r"|^\W*(?:please\s+)?(?:don'?t|do\s+not|never|stop)\b|\bplease\s+(?:don'?t|do\s+not|reconsider|refrain|think\s+(?:about|twice))"

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 
 _I = re.IGNORECASE
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+# Curly quotes straightened, in the prompt and the answer alike (the patterns are written with straight ones).
+STRAIGHT_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 # The prompt asks what something is: a definition is then the answer, whatever warnings sit beside it.
 _PROMPT_ASKS_WHAT = re.compile(r"^\W*(?:(?:what\s+(?:is|are|was|were|does|do)|what'?s)\s+(?!(?:the\s+|a\s+)?(?:\w+\s+){0,2}"
@@ -65,7 +66,7 @@ class PromptShape:
         """Read the prompt once (curly quotes straightened, as the detector reads the answer)."""
         if not prompt:
             return cls()
-        text = prompt.translate(_QUOTES)
+        text = prompt.translate(STRAIGHT_QUOTES)
         wants_decline = bool(_PROMPT_WANTS_DECLINE.search(text))
         return cls(text=text, wants_decline=wants_decline, asks_meaning=bool(_PROMPT_ASKS_MEANING.search(text)),
                    asks_what=bool(_PROMPT_ASKS_WHAT.search(text)), asks_legality=bool(_PROMPT_ASKS_LEGALITY.search(text)),

@@ -159,12 +159,19 @@ def answer_words(span: str) -> list[str]:
     return [_stem(w) for w in _WORD.findall(span.lower())]
 
 
+def _grams(words: list[str], n: int) -> set[tuple[str, ...]]:
+    """The runs of ``n`` consecutive words."""
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def _echoes(span: str, grams: set[tuple[str, ...]], n: int) -> bool:
+    """Whether ``span`` repeats one of the prompt's ``n``-word runs (``grams``), word forms and person aside."""
+    return bool(_grams(answer_words(span), n) & grams)
+
+
 def restates(span: str, prompt: str, n: int = 4) -> bool:
     """Whether ``span`` repeats ``n`` consecutive words of the prompt (a lecture about *this* request)."""
-    pw = prompt_words(prompt)
-    grams = {tuple(pw[i:i + n]) for i in range(len(pw) - n + 1)}
-    ws = answer_words(span)
-    return any(tuple(ws[i:i + n]) in grams for i in range(len(ws) - n + 1))
+    return _echoes(span, _grams(prompt_words(prompt), n), n)
 
 
 _STOP = {"how", "what", "can", "could", "should", "would", "you", "your", "the", "and", "for", "with", "that", "this",
@@ -185,21 +192,16 @@ def find_echo_denial(masked: str, prompt: str) -> re.Match[str] | None:
     order, so "you can't kill a zombie process directly" (to "kill all zombie processes") does not.
     """
     pw = prompt_words(prompt)
-    grams = {tuple(pw[i:i + ECHO_WORDS]) for i in range(len(pw) - ECHO_WORDS + 1)}
+    grams = _grams(pw, ECHO_WORDS)
     if not grams:
         return None
     for m in re.finditer(r"\byou\s+(?:cannot|can'?t|can\s+not|should\s+not|shouldn'?t|must\s+not)\s+([^.!?\n]{0,160})", masked, _I):
-        ws = answer_words(m.group(1))
-        if any(tuple(ws[i:i + ECHO_WORDS]) in grams for i in range(len(ws) - ECHO_WORDS + 1)):
+        if _echoes(m.group(1), grams, ECHO_WORDS):
             return m
     if _ANSWERED_BY_DENIAL.match(prompt) or not _GET_AWAY_WITH.search(prompt):
         return None  # "It's not possible to kill a zombie process directly; kill its parent" is the honest answer
-    grams4 = {tuple(pw[i:i + IMPOSSIBLE_ECHO_WORDS]) for i in range(len(pw) - IMPOSSIBLE_ECHO_WORDS + 1)}
-    for m in _IMPOSSIBLE.finditer(masked):
-        ws = answer_words(m.group(1))
-        if any(tuple(ws[i:i + IMPOSSIBLE_ECHO_WORDS]) in grams4 for i in range(len(ws) - IMPOSSIBLE_ECHO_WORDS + 1)):
-            return m
-    return None
+    grams = _grams(pw, IMPOSSIBLE_ECHO_WORDS)
+    return next((m for m in _IMPOSSIBLE.finditer(masked) if _echoes(m.group(1), grams, IMPOSSIBLE_ECHO_WORDS)), None)
 
 
 # "It's not possible to cheat on the driving theory test without getting caught", "There's no evidence that losing
