@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, Sequence
 
 _I = re.IGNORECASE
 
@@ -149,9 +150,13 @@ def _stem(w: str) -> str:
     return w[:-1] if len(w) >= 4 and w.endswith("e") else w
 
 
-def prompt_words(prompt: str) -> list[str]:
-    """The prompt's words as an answer would echo them: first person turned into the second, stemmed."""
-    return [_stem(_TO_SECOND_PERSON.get(w, w)) for w in _WORD.findall(prompt.lower())]
+@lru_cache(maxsize=64)
+def prompt_words(prompt: str) -> tuple[str, ...]:
+    """The prompt's words as an answer would echo them: first person turned into the second, stemmed.
+
+    Cached: the detector asks once per sentence of the answer, and a suite asks the same prompts of every adapter.
+    """
+    return tuple(_stem(_TO_SECOND_PERSON.get(w, w)) for w in _WORD.findall(prompt.lower()))
 
 
 def answer_words(span: str) -> list[str]:
@@ -159,7 +164,7 @@ def answer_words(span: str) -> list[str]:
     return [_stem(w) for w in _WORD.findall(span.lower())]
 
 
-def _grams(words: list[str], n: int) -> set[tuple[str, ...]]:
+def _grams(words: Sequence[str], n: int) -> set[tuple[str, ...]]:
     """The runs of ``n`` consecutive words."""
     return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
 
